@@ -1,0 +1,61 @@
+/*
+ * The run form's command line, parsed into struct options.
+ *
+ * options_parse() validates every value (names, sizes, formats, Procfile)
+ * so that nothing starts on bad input; errors come back in *cause as one
+ * line naming the bad argument, for main to print and exit 125.
+ */
+#ifndef PTYPLEX_OPTIONS_H
+#define PTYPLEX_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ptyplex/spec.h"
+
+enum exit_policy {
+	EXIT_FIRST,    /* the first child to exit ends the session */
+	EXIT_WITH,     /* the named child ends the session */
+	EXIT_WAIT_ALL, /* the session ends once every child has exited */
+};
+
+enum color_mode {
+	COLOR_AUTO,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
+struct options {
+	struct spec_list children;
+	char *procfile;
+	char *input_name;  /* default route for stdin lines; NULL: first */
+	int no_stdin;
+	enum exit_policy exit_policy;
+	char *exit_with;
+	unsigned kill_timeout_ms;
+	int echo;
+	unsigned short cols, rows; /* 0: not given */
+	char *prefix;
+	enum color_mode color;
+	int json;
+	char *log_dir;
+	unsigned flush_ms;
+	size_t max_line;
+	char *session_name;
+	int quiet;
+};
+
+enum options_result {
+	OPTIONS_RUN,    /* run the session */
+	OPTIONS_DONE,   /* --help or --version was printed */
+	OPTIONS_ERROR,  /* *cause says why */
+};
+
+void options_init(struct options *opts);
+void options_release(struct options *opts);
+enum options_result options_parse(struct options *opts, int argc,
+    char **argv, char **cause);
+/* The --help text, also used by the man page check. */
+void options_usage(FILE *fp);
+
+#endif
