@@ -1,0 +1,57 @@
+#!/bin/sh
+# The whole test suite: installs what is missing, then builds and runs every
+# test twice (plain, then under AddressSanitizer and UBSan), and runs each
+# fuzz target for a bounded time when clang's fuzzer runtime is present.
+# Exits non-zero if anything fails.
+set -eu
+cd "$(dirname "$0")/.."
+contrib/install-deps.sh test
+jobs=$(nproc)
+fuzz_seconds=${PTYPLEX_FUZZ_SECONDS:-20}
+
+run_suite() {
+	dir=$1; shift
+	echo "== build $dir ($*)"
+	cmake -S . -B "$dir" "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs" >/dev/null
+	echo "== test $dir"
+	status=0
+	(cd "$dir" && ctest --output-on-failure -j"$jobs") >"$dir/ctest.log" 2>&1 ||
+		status=$?
+	cat "$dir/ctest.log"
+	summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$dir/ctest.log" | tail -1)
+	total=$(echo "$summary" | sed -E 's/.*out of ([0-9]+).*/\1/')
+	failed=$(echo "$summary" | sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/')
+	passed_all=$((passed_all + ${total:-0} - ${failed:-0}))
+	failed_all=$((failed_all + ${failed:-0}))
+	[ "$status" -eq 0 ] || { echo "$failed_all failed in $dir"; echo "tests: $passed_all passed, $failed_all failed"; exit 1; }
+}
+passed_all=0
+failed_all=0
+
+run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DPTYPLEX_SANITIZE=ON
+
+if command -v clang >/dev/null 2>&1 &&
+	echo 'int LLVMFuzzerTestOneInput(const char*d,long n){(void)d;(void)n;return 0;}' |
+	clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+	echo "== fuzz (${fuzz_seconds}s per target)"
+	CC=clang cmake -S . -B build-fuzz -DPTYPLEX_FUZZ=ON -DPTYPLEX_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j"$jobs" >/dev/null
+	for target in build-fuzz/tests/fuzz/fuzz_*; do
+		[ -x "$target" ] || continue
+		name=$(basename "$target" | sed 's/^fuzz_//')
+		work=$(mktemp -d)
+		cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+		"$target" -max_total_time="$fuzz_seconds" -print_final_stats=0 \
+			"$work" >"build-fuzz/$name.log" 2>&1 ||
+			{ tail -40 "build-fuzz/$name.log"; echo "fuzz_$name FAILED"; exit 1; }
+		echo "fuzz_$name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$name.log" || grep -Eo '#[0-9]+' "build-fuzz/$name.log" | tail -1) runs, no failure"
+		rm -rf "$work"
+	done
+else
+	echo "== fuzz skipped: clang with libFuzzer not available"
+fi
+echo "tests: $passed_all passed, $failed_all failed"
