@@ -313,15 +313,6 @@ child_flush_cb(evutil_socket_t fd, short what, void *arg)
 	output_flush(c->session->out);
 }
 
-void
-child_flush_if_due(struct child *c)
-{
-	if (!c->flush_due)
-		return;
-	c->flush_due = 0;
-	framer_flush(c->framer);
-	output_flush(c->session->out);
-}
 
 void
 child_reaped(struct child *c, int wait_status)
@@ -344,16 +335,27 @@ child_signal(struct child *c, int sig)
 		kill(c->pid, sig);
 }
 
+/*
+ * While paused the child may well be writing the rest of a line we have not
+ * read: the partial timer restarts from zero once reading resumes, so a
+ * backed-up stdout never makes a whole line look like a prompt.
+ */
 void
 child_set_paused(struct child *c, int paused)
 {
 	if (c->read_ev == NULL || c->paused == paused)
 		return;
 	c->paused = paused;
-	if (paused)
+	if (paused) {
 		event_del(c->read_ev);
-	else
-		event_add(c->read_ev, NULL);
+		event_del(c->flush_ev);
+		return;
+	}
+	event_add(c->read_ev, NULL);
+	if (c->flush_due || framer_pending(c->framer) > 0) {
+		c->flush_due = 0;
+		child_arm_timer(c->flush_ev, c->session->opts->flush_ms);
+	}
 }
 
 void

@@ -190,15 +190,20 @@ stdin_router_route(struct stdin_router *r, const char *line, size_t len,
 {
 	const char *colon = memchr(line, ':', len < 80 ? len : 80);
 	struct child *c;
+	size_t after;
 
 	if (colon == NULL || colon == line)
 		return NULL;
 	c = session_find_child(r->session, line, colon - line);
 	if (c == NULL)
 		return NULL;
-	*skip = colon - line + 1;
-	if (*skip < len && line[*skip] == ' ')
-		(*skip)++;
+	/* "NAME: text", or a bare "NAME:" for an empty line. */
+	after = colon - line + 1;
+	if (after < len && line[after] == ' ')
+		after++;
+	else if (after < len && line[after] != '\n')
+		return NULL;
+	*skip = after;
 	return c;
 }
 

@@ -299,10 +299,6 @@ session_pressure_cb(void *arg, int blocked)
 
 	for (i = 0; i < s->nchildren; i++)
 		child_set_paused(s->children[i], blocked);
-	if (blocked)
-		return;
-	for (i = 0; i < s->nchildren; i++)
-		child_flush_if_due(s->children[i]);
 }
 
 /* Nobody reads our output any more: end, as SIGPIPE would. */

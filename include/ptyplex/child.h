@@ -66,8 +66,6 @@ void child_reaped(struct child *c, int wait_status);
 void child_signal(struct child *c, int sig);
 /* Stops or resumes reading the master (output backpressure). */
 void child_set_paused(struct child *c, int paused);
-/* Shows a pending partial line now if its timer fired while paused. */
-void child_flush_if_due(struct child *c);
 
 /* Input: shows the pending partial line, then queues buf for the pty. */
 void child_send(struct child *c, const void *buf, size_t len);
