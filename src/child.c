@@ -6,22 +6,34 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <utmp.h>
 
 #include <event2/event.h>
 
+#include "ptyplex/attach_server.h"
 #include "ptyplex/framer.h"
 #include "ptyplex/input.h"
 #include "ptyplex/log.h"
+#include "ptyplex/matchbuf.h"
 #include "ptyplex/options.h"
+#include "ptyplex/scrollback.h"
 #include "ptyplex/session.h"
+#include "ptyplex/term.h"
 #include "ptyplex/transcript.h"
 #include "ptyplex/xalloc.h"
 
 #define CHILD_READ_SIZE 65536
+/*
+ * A pty master reads at most this much at once (Linux's line discipline
+ * buffer less one byte): a read this long emptied a full buffer, and the
+ * kernel most likely holds more of the same output.
+ */
+#define CHILD_PTY_FULL 4095
 
 extern char **environ;
 
@@ -44,6 +56,7 @@ child_new(struct session *s, unsigned index, const char *name,
 	c->state = CHILD_HELD;
 	c->master = -1;
 	c->framer = framer_new(s->opts->max_line, child_emit, c);
+	c->scrollback = scrollback_new(s->opts->scrollback);
 	c->input = input_queue_new(s->base, session_input_room, s);
 	c->drain_ev = evtimer_new(s->base, child_drain_cb, c);
 	c->flush_ev = evtimer_new(s->base, child_flush_cb, c);
@@ -67,6 +80,8 @@ child_free(struct child *c)
 	input_queue_free(c->input);
 	framer_free(c->framer);
 	transcript_free(c->transcript);
+	scrollback_free(c->scrollback);
+	matchbuf_free(c->match);
 	free(c->name);
 	free(c->command);
 	free(c);
@@ -111,6 +126,22 @@ child_free_env(char **env)
 	free(env);
 }
 
+/*
+ * --raw: the modes of our terminal as the user had them, else the kernel's
+ * defaults; echo on either way, since a user types into it.
+ */
+static void
+child_raw_modes(int slave)
+{
+	struct termios t;
+
+	if (term_get_modes(STDIN_FILENO, &t) == -1 &&
+	    tcgetattr(slave, &t) == -1)
+		return;
+	t.c_lflag |= ECHO;
+	tcsetattr(slave, TCSANOW, &t);
+}
+
 /* Modes and size go on the pty before the child runs: no early echo. */
 static int
 child_open_pty(struct child *c, int *master, int *slave, char **cause)
@@ -126,7 +157,9 @@ child_open_pty(struct child *c, int *master, int *slave, char **cause)
 	fcntl(*master, F_SETFD, FD_CLOEXEC);
 	fcntl(*slave, F_SETFD, FD_CLOEXEC);
 	fcntl(*master, F_SETFL, fcntl(*master, F_GETFL) | O_NONBLOCK);
-	if (tcgetattr(*slave, &t) == 0) {
+	if (c->session->opts->raw) {
+		child_raw_modes(*slave);
+	} else if (tcgetattr(*slave, &t) == 0) {
 		if (!c->session->opts->echo)
 			t.c_lflag &= ~(ECHO | ECHONL);
 		tcsetattr(*slave, TCSANOW, &t);
@@ -223,10 +256,55 @@ child_arm_timer(struct event *ev, unsigned ms)
 	event_add(ev, &tv);
 }
 
+static long long
+child_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Shows the pending partial line at once: input went to the child. */
+static void
+child_show_partial(struct child *c)
+{
+	if (framer_pending(c->framer) == 0)
+		return;
+	event_del(c->flush_ev);
+	c->flush_due = 0;
+	framer_flush(c->framer);
+	output_flush(c->session->out);
+}
+
+/* Feeds the framer, cutting the line where child_send() asked to. */
+static void
+child_feed_framer(struct child *c, const char *buf, size_t len)
+{
+	size_t k = len;
+
+	if (c->cut_after > 0) {
+		if (k > c->cut_after)
+			k = c->cut_after;
+		framer_feed(c->framer, buf, k);
+		c->cut_after -= k;
+		if (c->cut_after == 0)
+			child_show_partial(c);
+		buf += k;
+		len -= k;
+	}
+	if (len > 0)
+		framer_feed(c->framer, buf, len);
+}
+
 /* Reaped and drained: the child's story is complete. */
 static void
 child_finish(struct child *c)
 {
+	if (c->master != -1) {
+		close(c->master);
+		c->master = -1;
+	}
 	c->state = CHILD_EXITED;
 	if (WIFSIGNALED(c->wait_status))
 		output_exited(c->session->out, &c->src, OUTPUT_EXIT_SIGNAL,
@@ -234,10 +312,15 @@ child_finish(struct child *c)
 	else
 		output_exited(c->session->out, &c->src, OUTPUT_EXIT_STATUS,
 		    WEXITSTATUS(c->wait_status));
+	attach_server_child_exited(c->session->attach, c);
 	session_child_finished(c->session, c);
 }
 
-/* EOF on the master: show what is left and let go of the pty. */
+/*
+ * EOF on the master: show what is left and stop reading. The master itself
+ * is closed once the child is reaped (child_finish): closing it now would
+ * hang the pty up, and SIGHUP a child that only closed its stdout.
+ */
 static void
 child_closed(struct child *c)
 {
@@ -249,11 +332,10 @@ child_closed(struct child *c)
 	event_del(c->drain_ev);
 	event_del(c->flush_ev);
 	c->flush_due = 0;
+	c->cut_after = 0;
 	framer_finish(c->framer);
 	output_flush(c->session->out);
 	input_queue_close(c->input);
-	close(c->master);
-	c->master = -1;
 	if (c->reaped)
 		child_finish(c);
 }
@@ -274,13 +356,25 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 		child_closed(c);
 		return;
 	}
+	c->read_full = n >= CHILD_PTY_FULL;
 	transcript_write(c->transcript, buf, n);
-	framer_feed(c->framer, buf, n);
+	scrollback_add(c->scrollback, buf, n);
+	attach_server_output(c->session->attach, c, buf, n);
+	if (c->session->opts->raw)
+		output_raw(c->session->out, buf, n);
+	else
+		child_feed_framer(c, buf, (size_t)n);
 	output_flush(c->session->out);
 	if (framer_pending(c->framer) > 0)
 		child_arm_timer(c->flush_ev, c->session->opts->flush_ms);
-	if (c->reaped)
+	/* A grandchild that goes on writing must not hold the drain open. */
+	if (c->reaped && child_now_ms() < c->drain_deadline)
 		child_arm_timer(c->drain_ev, CHILD_DRAIN_TIMEOUT_MS);
+	/* Raw bytes, apart from the framer: a prompt is matchable at once. */
+	if (c->match != NULL) {
+		matchbuf_feed(c->match, buf, n);
+		session_child_output(c->session, c);
+	}
 }
 
 /* Nothing came for a while after the exit: a grandchild holds the pty. */
@@ -319,6 +413,7 @@ child_reaped(struct child *c, int wait_status)
 {
 	c->reaped = 1;
 	c->wait_status = wait_status;
+	c->drain_deadline = child_now_ms() + CHILD_DRAIN_MAX_MS;
 	if (c->closed)
 		child_finish(c);
 	else
@@ -356,18 +451,34 @@ child_set_paused(struct child *c, int paused)
 		c->flush_due = 0;
 		child_arm_timer(c->flush_ev, c->session->opts->flush_ms);
 	}
+	/* What waited in the pty is read before the drain can end. */
+	if (c->reaped)
+		child_arm_timer(c->drain_ev, CHILD_DRAIN_TIMEOUT_MS);
 }
 
+/*
+ * A prompt and the answer it asked for never share a line: the pending
+ * partial line is shown before the answer can come. But a child whose
+ * output the pty still holds was not waiting for input when it wrote that
+ * output, and its pending bytes are most likely a read cut in the middle
+ * of a line: the cut then comes after the bytes the pty holds, or, when
+ * the kernel holds more than the pty shows (a full buffer), not at all,
+ * and the partial timer shows a real prompt after its silence.
+ */
 void
 child_send(struct child *c, const void *buf, size_t len)
 {
-	/* A prompt and the answer it asked for never share a line. */
-	if (framer_pending(c->framer) > 0) {
-		event_del(c->flush_ev);
-		c->flush_due = 0;
-		framer_flush(c->framer);
-		output_flush(c->session->out);
-	}
+	int queued = 0;
+
+	if (!c->closed && c->master != -1 && !c->session->opts->raw &&
+	    ioctl(c->master, FIONREAD, &queued) == 0 && queued > 0) {
+		if (queued < CHILD_PTY_FULL)
+			c->cut_after = (size_t)queued;
+	} else if (!c->read_full)
+		child_show_partial(c);
+	/* For expect too, the answer to a prompt starts a line. */
+	if (c->match != NULL && !c->session->opts->raw)
+		matchbuf_end_line(c->match);
 	input_queue_push(c->input, buf, len);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 static int log_quiet;
+static int log_crlf;
 
 void
 log_set_quiet(int quiet)
@@ -20,6 +21,12 @@ log_is_quiet(void)
 	return log_quiet;
 }
 
+void
+log_set_crlf(int crlf)
+{
+	log_crlf = crlf;
+}
+
 /* One fprintf per message so concurrent writers never split a line. */
 static void
 log_vprint(const char *fmt, va_list ap, const char *suffix)
@@ -27,7 +34,8 @@ log_vprint(const char *fmt, va_list ap, const char *suffix)
 	char line[4096];
 
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "ptyplex: %s%s\n", line, suffix);
+	fprintf(stderr, "ptyplex: %s%s%s", line, suffix,
+	    log_crlf ? "\r\n" : "\n");
 }
 
 int

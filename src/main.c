@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ptyplex/client.h"
+#include "ptyplex/daemon.h"
 #include "ptyplex/log.h"
 #include "ptyplex/options.h"
 #include "ptyplex/session.h"
@@ -16,7 +18,7 @@ run_session(int argc, char **argv)
 	struct options opts;
 	struct session s;
 	char *cause = NULL;
-	int status;
+	int status, notify_fd = -1;
 
 	options_init(&opts);
 	switch (options_parse(&opts, argc, argv, &cause)) {
@@ -31,7 +33,16 @@ run_session(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	log_set_quiet(opts.quiet);
+	if (opts.detach) {
+		if (daemon_start(&notify_fd, &status) == 0) {
+			options_release(&opts);
+			return status;
+		}
+		daemon_defaults(&opts);
+	}
+	/* In the background, notices would only reach /dev/null, or the
+	 * caller's terminal while the session starts. */
+	log_set_quiet(opts.quiet || opts.detach);
 	if (session_init(&s, &opts, &cause) == -1) {
 		log_error("%s", cause);
 		free(cause);
@@ -39,6 +50,7 @@ run_session(int argc, char **argv)
 		options_release(&opts);
 		return PTYPLEX_EXIT_FAILURE;
 	}
+	s.notify_fd = notify_fd;
 	status = session_run(&s);
 	session_release(&s);
 	options_release(&opts);
@@ -48,5 +60,7 @@ run_session(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	if (argc > 1 && client_is_command(argv[1]))
+		return client_main(argc - 1, argv + 1);
 	return run_session(argc, argv);
 }

@@ -139,6 +139,9 @@ output_source_set_pid(struct output_source *src, pid_t pid)
 size_t
 output_queued(const struct output *out)
 {
+	/* Once closed nothing is queued: nothing will ever be written. */
+	if (out->closed)
+		return 0;
 	return evbuffer_get_length(out->queue) + out->stage_len;
 }
 
@@ -232,6 +235,21 @@ output_write_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	output_flush(arg);
+}
+
+size_t
+output_abandon(struct output *out)
+{
+	size_t dropped = output_queued(out);
+
+	if (out->closed)
+		return 0;
+	out->closed = 1;
+	evbuffer_drain(out->queue, evbuffer_get_length(out->queue));
+	out->stage_len = 0;
+	event_del(out->write_ev);
+	output_update_pressure(out);
+	return dropped;
 }
 
 /* Room for need more bytes in the stage; moves old lines to the queue. */
@@ -347,14 +365,50 @@ output_line(struct output *out, struct output_source *src, const char *line,
 	out->stage_len += n + len + 1;
 }
 
+/*
+ * Raw bytes skip the stage: written straight from buf when nothing waits
+ * before them, else queued behind it, under the same watermarks as lines.
+ */
+void
+output_raw(struct output *out, const void *buf, size_t len)
+{
+	ssize_t n = 0;
+
+	if (out->closed || len == 0)
+		return;
+	if (out->stage_len > 0)
+		output_write_stage(out);
+	if (!out->closed && evbuffer_get_length(out->queue) == 0) {
+		do
+			n = write(out->fd, buf, len);
+		while (n == -1 && errno == EINTR);
+		if (n == -1 && errno != EAGAIN) {
+			output_mark_closed(out);
+			return;
+		}
+		if (n < 0)
+			n = 0;
+	}
+	if (out->closed)
+		return;
+	if ((size_t)n < len)
+		evbuffer_add(out->queue, (const char *)buf + n, len - n);
+	output_flush(out);
+}
+
 /* A JSON lifecycle event; body holds the fields after "event". */
 static void
 output_json_event(struct output *out, struct output_source *src,
     const char *event, const char *body)
 {
-	char *dst = output_reserve(out, 256 + JSON_ESCAPE_BOUND(
+	char *dst;
+	size_t n;
+
+	if (out->closed)
+		return;
+	dst = output_reserve(out, 256 + JSON_ESCAPE_BOUND(
 	    strlen(src->name) + strlen(body)));
-	size_t n = output_json_head(out, src, dst);
+	n = output_json_head(out, src, dst);
 
 	n += sprintf(dst + n, "\"event\":\"%s\"%s}\n", event, body);
 	out->stage_len += n;

@@ -7,7 +7,10 @@
  * the output. A child is finished only when it has been reaped *and* its
  * master has reported EOF (EIO on Linux), so its last bytes are never lost;
  * a grandchild that keeps the slave open is cut off DRAIN_TIMEOUT_MS after
- * the last byte read.
+ * the last byte read, or, if it keeps writing, DRAIN_TIMEOUT_MS after the
+ * first read past CHILD_DRAIN_MAX_MS from the exit. The master stays open
+ * until the child is reaped: closing it would hang up (SIGHUP) a child that
+ * merely closed its stdout and runs on.
  */
 #ifndef PTYPLEX_CHILD_H
 #define PTYPLEX_CHILD_H
@@ -18,11 +21,14 @@
 #include "ptyplex/output.h"
 
 #define CHILD_DRAIN_TIMEOUT_MS 500
+#define CHILD_DRAIN_MAX_MS 2000
 
 struct session;
 struct framer;
 struct input_queue;
 struct transcript;
+struct scrollback;
+struct matchbuf;
 struct event;
 
 enum child_state {
@@ -45,12 +51,21 @@ struct child {
 	int wait_status; /* from waitpid, valid once reaped */
 	int paused;      /* output backpressure: not reading */
 	int flush_due;   /* the partial timer fired while output was blocked */
+	/* Output bytes that were in the pty when input was last sent: the
+	 * pending partial line is shown once they have been read. */
+	size_t cut_after;
+	int read_full;   /* the last read emptied a full pty buffer */
+	long long drain_deadline; /* monotonic ms: later reads end the drain */
 	struct event *read_ev;
 	struct event *drain_ev;
 	struct event *flush_ev;
 	struct framer *framer;
 	struct input_queue *input;
 	struct transcript *transcript;
+	struct scrollback *scrollback; /* raw recent output, for attach */
+	/* Output for expect steps and --ready, or NULL; the child frees it. */
+	struct matchbuf *match;
+	unsigned restarts; /* runs after the first one */
 	struct output_source src;
 };
 

@@ -12,6 +12,8 @@
 
 void log_set_quiet(int quiet);
 int log_is_quiet(void);
+/* Ends messages with "\r\n": stderr is a terminal in raw mode. */
+void log_set_crlf(int crlf);
 int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -55,6 +55,8 @@ void output_source_init(struct output_source *src, const char *name,
 /* The pid changed (start, restart): the cached prefix is stale. */
 void output_source_set_pid(struct output_source *src, pid_t pid);
 
+/* Bytes exactly as the child wrote them (--raw): no prefix, no framing. */
+void output_raw(struct output *out, const void *buf, size_t len);
 /* One child line; partial marks a prompt shown before its line end. */
 void output_line(struct output *out, struct output_source *src,
     const char *line, size_t len, int partial);
@@ -70,5 +72,11 @@ void output_flush(struct output *out);
 /* Whether producers must pause: the queue is above the high watermark. */
 int output_is_blocked(const struct output *out);
 size_t output_queued(const struct output *out);
+/*
+ * Stops writing for good, as if stdout had closed but without the error
+ * callback: what stdout has not taken is dropped, producers are unblocked.
+ * Returns the bytes dropped. For a ptyplex told to stop now.
+ */
+size_t output_abandon(struct output *out);
 
 #endif

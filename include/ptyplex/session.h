@@ -17,6 +17,12 @@ struct options;
 struct child;
 struct output;
 struct stdin_router;
+struct fifo;
+struct control;
+struct attach_server;
+struct raw;
+struct supervisor;
+struct script_run;
 struct event;
 struct event_base;
 
@@ -32,7 +38,16 @@ struct session {
 	struct child *default_input;
 	struct output *out;
 	struct stdin_router *stdin_router;
+	struct raw *raw;   /* --raw: stdin byte for byte to the one child */
 	int stdin_closed;
+	struct fifo **fifos;       /* --fifo and --fifo-dir */
+	size_t nfifos;
+	struct control *control;   /* the control socket, or NULL */
+	struct attach_server *attach; /* clients attached to children */
+	int notify_fd;     /* -d: the process waiting for "ready", or -1 */
+	struct supervisor *sup;    /* start order, --ready, --hold, restarts */
+	struct script_run *script; /* --script, or NULL */
+	int input_started; /* stdin and FIFOs are read (after the script) */
 	struct event *signals[SESSION_SIGNALS];
 	struct event *kill_ev;
 	int ending;        /* shutting down: waiting for children to finish */
@@ -56,5 +71,22 @@ void session_input_room(void *arg);
 void session_stdin_closed(struct session *s);
 /* Starts the graceful shutdown, ending with status. */
 void session_shutdown(struct session *s, int status);
+
+/* New output from c, already in its matchbuf (expect, --ready). */
+void session_child_output(struct session *s, struct child *c);
+/* Every child that starts by itself has started (supervise.h). */
+void session_children_ready(struct session *s);
+/*
+ * The script's last step is done: stdin and FIFOs open now, and the exit
+ * policy applies to the children that have exited meanwhile.
+ */
+void session_script_finished(struct session *s);
+/*
+ * The "start" and "restart" requests (script steps, client commands); see
+ * supervise_start_child() and supervise_restart_child(). Return -1 with
+ * *cause set (the caller frees it) when they cannot be done.
+ */
+int session_start_child(struct session *s, struct child *c, char **cause);
+int session_restart_child(struct session *s, struct child *c, char **cause);
 
 #endif

@@ -2,8 +2,10 @@
  * libFuzzer target for proto: the input is a stream of messages.
  *
  * Each message decoded must encode back to exactly its bytes and decode
- * again to the same fields; "need more" must ask for more than there is; a
- * refusal must give a one-line reason. The same input, read as field
+ * again to the same fields, and every piece of it cut short (a socket read
+ * that stopped early) must decode as "need more", asking for the header
+ * first and then for exactly the whole message; "need more" must ask for
+ * more than there is; a refusal must give a one-line reason. The same input, read as field
  * values, also drives the encoder: whatever it agrees to write must decode
  * to what was meant.
  */
@@ -60,6 +62,26 @@ fuzz_round_trip(const struct proto_msg *msg, const uint8_t *orig, size_t n)
 	fuzz_same(msg, &again);
 }
 
+/* Any start of the valid message at orig (n bytes) is incomplete. */
+static void
+fuzz_prefixes(const uint8_t *orig, size_t n)
+{
+	const size_t cuts[] = { 0, 1, PROTO_HEADER_SIZE - 1, PROTO_HEADER_SIZE,
+	    PROTO_HEADER_SIZE + 1, n / 2, n - 1 };
+	struct proto_msg msg;
+	size_t i, size;
+	char err[128];
+
+	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		if (cuts[i] >= n)
+			continue;
+		fuzz_check(proto_decode(orig, cuts[i], &msg, &size, err,
+		    sizeof err) == 0);
+		fuzz_check(size == (cuts[i] < PROTO_HEADER_SIZE ?
+		    PROTO_HEADER_SIZE : n));
+	}
+}
+
 static void
 fuzz_decode_stream(const uint8_t *data, size_t size)
 {
@@ -76,6 +98,7 @@ fuzz_decode_stream(const uint8_t *data, size_t size)
 			break;
 		fuzz_check(n >= PROTO_HEADER_SIZE && n <= size - off);
 		fuzz_round_trip(&msg, data + off, n);
+		fuzz_prefixes(data + off, n);
 		off += n;
 	}
 	if (r == 0)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -292,6 +293,17 @@ h_child_exec(const struct h_opts *opts, char **argv, char **envp,
 	close_range((unsigned)report_fd + 1, ~0U, 0);
 	if (report_fd == 3)
 		fcntl(3, F_SETFD, FD_CLOEXEC);
+	if (opts != NULL && opts->nofile > 0) {
+		struct rlimit rl = { (rlim_t)opts->nofile,
+		    (rlim_t)opts->nofile };
+
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (opts != NULL && opts->fsize > 0) {
+		struct rlimit rl = { (rlim_t)opts->fsize, (rlim_t)opts->fsize };
+
+		setrlimit(RLIMIT_FSIZE, &rl);
+	}
 	execve(argv[0], argv, envp);
 	e = errno;
 	(void)!write(report_fd, &e, sizeof e);

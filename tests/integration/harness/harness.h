@@ -64,6 +64,10 @@ struct h_opts {
 	unsigned short cols, rows; /* that pty's size; default 80x24 */
 	/* Environment changes: "NAME=VALUE" sets, "NAME" unsets. */
 	const char *env[H_ENV_MAX];
+	/* Limits set on ptyplex (soft and hard) just before exec; 0 leaves
+	 * the test's own. nofile: RLIMIT_NOFILE; fsize: RLIMIT_FSIZE bytes. */
+	long nofile;
+	long fsize;
 };
 
 struct h_proc {
