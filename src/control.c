@@ -218,9 +218,15 @@ control_free(struct control *ctl)
 	if (ctl == NULL)
 		return;
 	while ((cl = TAILQ_FIRST(&ctl->clients)) != NULL) {
-		/* One last try at the replies, without waiting. */
-		evbuffer_write(bufferevent_get_output(cl->bev),
-		    bufferevent_getfd(cl->bev));
+		/*
+		 * One last try at the replies, without waiting. A
+		 * bufferevent keeps the front of its output frozen: thaw it
+		 * or the write silently does nothing.
+		 */
+		struct evbuffer *out = bufferevent_get_output(cl->bev);
+
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write(out, bufferevent_getfd(cl->bev));
 		control_client_free(cl);
 	}
 	if (ctl->accept_ev != NULL)

@@ -199,7 +199,9 @@ session_release(struct session *s)
 	s->fifos = NULL;
 	s->nfifos = 0;
 	stdin_router_free(s->stdin_router);
+	s->stdin_router = NULL;
 	raw_free(s->raw);
+	s->raw = NULL;
 	scriptrun_free(s->script);
 	supervise_free(s->sup);
 	for (i = 0; i < s->nchildren; i++)
