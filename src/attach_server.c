@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "ptyplex/child.h"
+#include "ptyplex/control.h"
 #include "ptyplex/log.h"
 #include "ptyplex/options.h"
 #include "ptyplex/proto.h"
@@ -302,27 +303,6 @@ attach_client_handle(struct attach_client *cl, const struct proto_msg *msg)
 	}
 }
 
-/* Decodes the next whole message at the front of in, as control.c does. */
-static int
-attach_next_message(struct evbuffer *in, struct proto_msg *msg,
-    size_t *size, char *err, size_t errlen)
-{
-	size_t len = evbuffer_get_length(in);
-	unsigned char *p;
-	int r;
-
-	if (len < PROTO_HEADER_SIZE)
-		return 0;
-	p = evbuffer_pullup(in, PROTO_HEADER_SIZE);
-	r = proto_decode(p, PROTO_HEADER_SIZE, msg, size, err, errlen);
-	if (r != 0)
-		return r;
-	if (len < *size)
-		return 0;
-	p = evbuffer_pullup(in, (ssize_t)*size);
-	return proto_decode(p, *size, msg, size, err, errlen);
-}
-
 static void
 attach_client_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -335,7 +315,7 @@ attach_client_read_cb(struct bufferevent *bev, void *arg)
 
 	cl->waiting = 0;
 	while (!cl->closing) {
-		r = attach_next_message(in, &msg, &size, err, sizeof err);
+		r = control_next_message(in, &msg, &size, err, sizeof err);
 		if (r == 0)
 			break;
 		if (r == -1) {

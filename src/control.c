@@ -588,7 +588,7 @@ control_handle(struct control_client *cl, const struct proto_msg *msg)
  * if it is malformed (the reason in err). The header's length is checked
  * before we wait for the body: an oversized one is refused at once.
  */
-static int
+int
 control_next_message(struct evbuffer *in, struct proto_msg *msg,
     size_t *size, char *err, size_t errlen)
 {

@@ -30,11 +30,15 @@
 #ifndef PTYPLEX_CONTROL_H
 #define PTYPLEX_CONTROL_H
 
+#include <stddef.h>
+
 #define CONTROL_OUTPUT_MAX (1024 * 1024)
 #define CONTROL_IDLE_SECONDS 10
 #define CONTROL_RETRY_MS 1000
 
 struct session;
+struct evbuffer;
+struct proto_msg;
 
 /*
  * Listens on path, or on the default socket of session s->name when path
@@ -47,5 +51,14 @@ void control_free(struct control *ctl);
 const char *control_path(const struct control *ctl);
 /* A child's input queue may have room: go on with waiting SENDs. */
 void control_input_room(struct control *ctl);
+
+/*
+ * Decodes the next whole message at the front of in (the attach server
+ * reads its clients the same way). Returns 1 with *msg and *size (msg->data
+ * points into in), 0 if it has not all arrived, -1 if it is malformed (the
+ * reason in err). An oversized length is refused from the header alone.
+ */
+int control_next_message(struct evbuffer *in, struct proto_msg *msg,
+    size_t *size, char *err, size_t errlen);
 
 #endif
