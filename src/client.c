@@ -31,6 +31,7 @@ struct client_args {
 	int no_newline;
 	int json;
 	int detach_key;
+	int restart;    /* the "restart" command, not "start" */
 	int argc;       /* the words after the options */
 	char **argv;
 };
@@ -60,6 +61,7 @@ static int client_list(struct client_conn *, const struct client_args *);
 static int client_signal(struct client_conn *, const struct client_args *);
 static int client_stop(struct client_conn *, const struct client_args *);
 static int client_attach(struct client_conn *, const struct client_args *);
+static int client_start(struct client_conn *, const struct client_args *);
 
 static const struct client_command client_commands[] = {
 	{ "send", "send [-s SESSION | -S SOCKET] [-n] NAME [TEXT...]",
@@ -83,6 +85,15 @@ static const struct client_command client_commands[] = {
 	  "Shut the session down gracefully, as SIGTERM would, and wait until\n"
 	  "it has ended; the session then exits 0.\n",
 	  CLIENT_OPT_TARGET, 0, 0, client_stop },
+	{ "start", "start [-s SESSION | -S SOCKET] NAME",
+	  "Start child NAME: one declared with --hold, or one that has\n"
+	  "exited or is waiting to restart.\n",
+	  CLIENT_OPT_TARGET, 1, 1, client_start },
+	{ "restart", "restart [-s SESSION | -S SOCKET] NAME",
+	  "Restart child NAME now: SIGTERM to its process group (SIGKILL\n"
+	  "after --kill-timeout), then start it again with the same name,\n"
+	  "prefix, log file and input routes.\n",
+	  CLIENT_OPT_TARGET, 1, 1, client_start },
 	{ "attach", "attach [-s SESSION | -S SOCKET] [--detach-key KEY] NAME",
 	  "Work in child NAME as if it ran in this terminal: keys go to it,\n"
 	  "its output (the recent scrollback first) comes here, the window\n"
@@ -158,6 +169,7 @@ client_parse(const struct client_command *cmd, int argc, char **argv,
 
 	memset(args, 0, sizeof *args);
 	args->detach_key = ATTACH_DEFAULT_KEY;
+	args->restart = strcmp(cmd->name, "restart") == 0;
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at NAME, so TEXT may hold dashes. */
@@ -576,6 +588,20 @@ client_signal(struct client_conn *conn, const struct client_args *args)
 
 	proto_set_name(&msg, args->argv[0]);
 	msg.signum = signame_parse(args->argv[1]);
+	if ((status = client_request(conn, &msg)) != 0)
+		return status;
+	return client_expect_ok(conn);
+}
+
+/* START and RESTART: one request, one OK or ERROR. */
+static int
+client_start(struct client_conn *conn, const struct client_args *args)
+{
+	struct proto_msg msg = { .type = args->restart ? PROTO_RESTART :
+	    PROTO_START };
+	int status;
+
+	proto_set_name(&msg, args->argv[0]);
 	if ((status = client_request(conn, &msg)) != 0)
 		return status;
 	return client_expect_ok(conn);

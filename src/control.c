@@ -495,6 +495,31 @@ control_list(struct control_client *cl)
 	return CONTROL_DONE;
 }
 
+/* START a held (or exited) child, or RESTART one, as the script can. */
+static enum control_result
+control_start(struct control_client *cl, const struct proto_msg *msg)
+{
+	struct session *s = cl->ctl->session;
+	struct child *c = session_find_child(s, msg->name, strlen(msg->name));
+	enum control_result result;
+	char *cause = NULL;
+	int rc;
+
+	if (c == NULL)
+		return control_fail(cl, "no child named %s", msg->name);
+	if (msg->type == PROTO_START)
+		rc = session_start_child(s, c, &cause);
+	else
+		rc = session_restart_child(s, c, &cause);
+	if (rc == -1) {
+		result = control_fail(cl, "%s", cause);
+		free(cause);
+		return result;
+	}
+	control_reply_ok(cl);
+	return CONTROL_DONE;
+}
+
 /* Held open until the session ends: its EOF tells the client so. */
 static enum control_result
 control_stop(struct control_client *cl)
@@ -570,8 +595,7 @@ control_handle(struct control_client *cl, const struct proto_msg *msg)
 		return control_attach(cl, msg);
 	case PROTO_START:
 	case PROTO_RESTART:
-		return control_fail(cl, "%s is not supported by this session",
-		    type);
+		return control_start(cl, msg);
 	case PROTO_INPUT:
 	case PROTO_RESIZE:
 	case PROTO_DETACH:

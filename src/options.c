@@ -82,7 +82,7 @@ options_usage(FILE *fp)
 	fputs(
 "usage: ptyplex [OPTIONS] NAME=COMMAND...\n"
 "       ptyplex [OPTIONS] -f Procfile [NAME...]\n"
-"       ptyplex send|attach|list|signal|stop|sessions ... (COMMAND --help)\n"
+"       ptyplex send|attach|list|signal|stop|start|restart|sessions ...\n"
 "Run each COMMAND (with /bin/sh -c) on its own pseudo-terminal and relay\n"
 "every line it writes, prefixed with its NAME.\n"
 "\n"

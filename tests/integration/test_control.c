@@ -797,3 +797,32 @@ Test(control, another_user_is_refused)
 	chmod(h_dir(), 0700);
 	assert_still_relaying(p, "uid", 1);
 }
+
+/* `ptyplex start` brings up a --hold child; `restart` replaces a running
+ * one with a new pid under the same name; both refuse an unknown name. */
+Test(control, start_and_restart_a_child)
+{
+	struct h_proc *p = SESSION("s9", "--hold", "B", echoer("A", "a"),
+	    echoer("B", "b"));
+	struct h_proc *c;
+
+	H_ASSERT_OUT(p, "A: what should a say?\n");
+	c = CLIENT(0, "list", "-s", "s9");
+	cr_assert_not_null(strstr(c->out.data, "B - held\n"), "%s",
+	    h_context(c));
+	CLIENT(0, "start", "-s", "s9", "B");
+	H_ASSERT_OUT(p, "B: what should b say?\n");
+	c = CLIENT(1, "start", "-s", "s9", "Z");
+	assert_err(c, "no child named Z");
+	CLIENT(0, "restart", "-s", "s9", "B");
+	cr_assert(h_wait_count(p, H_OUT, "B: what should b say?\n", 2,
+	    H_TIMEOUT), "B never came back\n%s", h_context(p));
+	c = CLIENT(0, "list", "-s", "s9");
+	cr_assert_not_null(strstr(c->out.data, "B "), "%s", h_context(c));
+	cr_assert_not_null(strstr(c->out.data, " running"), "%s",
+	    h_context(c));
+	CLIENT(0, "send", "-s", "s9", "B", "after restart");
+	H_ASSERT_OUT(p, "B: B says, \"after restart\"\n");
+	CLIENT(0, "stop", "-s", "s9");
+	H_ASSERT_EXIT(p, 0);
+}
