@@ -6,7 +6,7 @@ set -eu
 
 want="libevent-dev pkg-config cmake build-essential python3"
 if [ "${1:-build}" = test ]; then
-	want="$want libcriterion-dev clang libclang-rt-14-dev valgrind man-db"
+	want="$want libcriterion-dev clang libclang-rt-14-dev valgrind man-db zsh fish"
 fi
 
 missing=""

@@ -124,8 +124,10 @@ options_usage(FILE *fp)
 "      --scrollback BYTES  output kept per child for attach (default 65536)\n"
 "\n"
 "  -h, --help              this help      -V, --version   the version\n"
-"Exit status: the ending child's (128+N if killed by signal N), 124 when a\n"
-"script step or --ready fails, 125 when ptyplex itself fails. See ptyplex(1).\n",
+"Each client command has its own help: ptyplex COMMAND --help.\n"
+"Exit status: the ending child's (128+N if killed by signal N), 0 after\n"
+"'ptyplex stop', 124 when a script step or --ready fails, 125 when ptyplex\n"
+"itself fails, 141 when stdout is closed. See ptyplex(1).\n",
 	    fp);
 }
 

@@ -2,10 +2,12 @@
 # The two-child FIFO demo, driven to the end by itself:
 #   ptyplex --fifo A=a.in --fifo B=b.in 'A=python3 proc_a.py A' 'B=python3 proc_a.py B'
 # then lines written into a.in and b.in from "elsewhere" (this script).
-# Usage: run.sh [PTYPLEX]
+# Usage: run.sh [PTYPLEX]   (default: $PTYPLEX, else build/ptyplex of this tree)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-ptyplex=${1:-$here/../../../build/ptyplex}
+ptyplex=${1:-${PTYPLEX:-$here/../../../build/ptyplex}}
+# An installed copy of the examples uses the ptyplex on PATH.
+command -v "$ptyplex" >/dev/null || ptyplex=ptyplex
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # Show that the children really are unbuffered by ptyplex, not by Python.
