@@ -364,7 +364,6 @@ child_read_cb(evutil_socket_t fd, short what, void *arg)
 		output_raw(c->session->out, buf, n);
 	else
 		child_feed_framer(c, buf, (size_t)n);
-	output_flush(c->session->out);
 	if (framer_pending(c->framer) > 0)
 		child_arm_timer(c->flush_ev, c->session->opts->flush_ms);
 	/* A grandchild that goes on writing must not hold the drain open. */

@@ -556,11 +556,28 @@ session_flush_output(struct session *s)
 			break;
 }
 
+/*
+ * One write to stdout per loop turn, after every ready pty has been read:
+ * with many busy children that is one large write instead of one per read.
+ */
+static void
+session_loop(struct session *s)
+{
+	for (;;) {
+		if (event_base_loop(s->base, EVLOOP_ONCE) != 0)
+			break;
+		output_flush(s->out);
+		if (event_base_got_exit(s->base) ||
+		    event_base_got_break(s->base))
+			break;
+	}
+}
+
 int
 session_run(struct session *s)
 {
 	supervise_start(s->sup);
-	event_base_dispatch(s->base);
+	session_loop(s);
 	session_flush_output(s);
 	return s->exit_status;
 }
