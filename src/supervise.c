@@ -122,11 +122,16 @@ supervise_free(struct supervisor *sup)
 	free(sup);
 }
 
+/*
+ * libevent counts a timeout from the time it cached when the loop woke;
+ * after a long turn that would cut a backoff short, so count from now.
+ */
 static void
 supervise_arm(struct event *ev, unsigned ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
+	event_base_update_cache_time(event_get_base(ev));
 	event_add(ev, &tv);
 }
 
