@@ -100,12 +100,31 @@ input_queue_length(const struct input_queue *q)
 	return evbuffer_get_length(q->buf);
 }
 
+/* Hands what it can to the pty; what is left waits for EV_WRITE. */
+static void
+input_queue_write(struct input_queue *q)
+{
+	if (evbuffer_write(q->buf, q->fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR) {
+		/* EIO: the child is gone and nothing will read this. */
+		evbuffer_drain(q->buf, evbuffer_get_length(q->buf));
+	}
+}
+
 void
 input_queue_push(struct input_queue *q, const void *buf, size_t len)
 {
+	int was_empty;
+
 	if (q->fd == -1 || len == 0)
 		return;
+	was_empty = evbuffer_get_length(q->buf) == 0;
 	evbuffer_add(q->buf, buf, len);
+	/* Nothing queued before it: write now, a loop turn sooner. */
+	if (was_empty)
+		input_queue_write(q);
+	if (evbuffer_get_length(q->buf) == 0)
+		return;
 	if (!input_queue_has_room(q))
 		q->was_full = 1;
 	event_add(q->write_ev, NULL);
@@ -115,14 +134,10 @@ static void
 input_queue_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct input_queue *q = arg;
-	int n;
 
+	(void)fd;
 	(void)what;
-	n = evbuffer_write(q->buf, fd);
-	if (n == -1 && errno != EAGAIN && errno != EINTR) {
-		/* EIO: the child is gone and nothing will read this. */
-		evbuffer_drain(q->buf, evbuffer_get_length(q->buf));
-	}
+	input_queue_write(q);
 	if (evbuffer_get_length(q->buf) == 0)
 		event_del(q->write_ev);
 	input_queue_check_room(q);
