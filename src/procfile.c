@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ptyplex/readfile.h"
 #include "ptyplex/spec.h"
 #include "ptyplex/xalloc.h"
 
@@ -17,8 +18,6 @@ static int procfile_line(const char *line, size_t len,
 static int procfile_is_blank(char c);
 static void procfile_trim(const char **s, size_t *len);
 static void procfile_unwind(struct spec_list *list, size_t count);
-static int procfile_read(const char *path, char **text, size_t *len,
-    char **cause);
 
 /*
  * On error the list is left as it was on entry, so the caller never sees
@@ -62,7 +61,8 @@ procfile_load(const char *path, struct spec_list *list, char **cause)
 	size_t len;
 	int rc;
 
-	if (procfile_read(path, &text, &len, cause) == -1)
+	if ((text = readfile("Procfile", path, PROCFILE_MAX, &len,
+	    cause)) == NULL)
 		return -1;
 	rc = procfile_parse(text, len, path, list, cause);
 	free(text);
@@ -135,52 +135,3 @@ procfile_unwind(struct spec_list *list, size_t count)
 	}
 }
 
-/*
- * Reads until EOF rather than trusting st_size, so pipes and /dev/stdin
- * work; at most PROCFILE_MAX bytes.
- */
-static int
-procfile_read(const char *path, char **text, size_t *len, char **cause)
-{
-	size_t size = 0, alloc = 8192;
-	char *buf;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	buf = xmalloc(alloc);
-	for (;;) {
-		if (size == alloc) {
-			if (alloc > PROCFILE_MAX) {
-				*cause = xasprintf("%s: larger than 1 MiB",
-				    path);
-				goto fail;
-			}
-			alloc = alloc * 2 > PROCFILE_MAX ?
-			    PROCFILE_MAX + 1 : alloc * 2;
-			buf = xreallocarray(buf, alloc, 1);
-		}
-		n = read(fd, buf + size, alloc - size);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		size += n;
-	}
-	close(fd);
-	*text = buf;
-	*len = size;
-	return 0;
-
-fail:
-	close(fd);
-	free(buf);
-	return -1;
-}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ptyplex/pattern.h"
+#include "ptyplex/readfile.h"
 #include "ptyplex/signame.h"
 #include "ptyplex/spec.h"
 #include "ptyplex/xalloc.h"
@@ -430,48 +431,6 @@ script_parse(struct script *sc, const char *text, size_t len,
 	return 0;
 }
 
-/* Reads until EOF rather than trusting st_size, so pipes work too. */
-static char *
-script_read(const char *path, size_t *len, char **cause)
-{
-	size_t size = 0, alloc = 8192;
-	char *buf;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(alloc);
-	for (;;) {
-		if (size == alloc) {
-			if (alloc > SCRIPT_FILE_MAX) {
-				*cause = xasprintf("%s: larger than 1 MiB",
-				    path);
-				break;
-			}
-			alloc *= 2;
-			buf = xreallocarray(buf, alloc, 1);
-		}
-		n = read(fd, buf + size, alloc - size);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		size += n;
-	}
-	close(fd);
-	if (n == 0 && size <= SCRIPT_FILE_MAX) {
-		*len = size;
-		return buf;
-	}
-	free(buf);
-	return NULL;
-}
-
 int
 script_load(struct script *sc, const char *path, char **cause)
 {
@@ -480,7 +439,8 @@ script_load(struct script *sc, const char *path, char **cause)
 	int rc;
 
 	script_release(sc);
-	if ((text = script_read(path, &len, cause)) == NULL)
+	if ((text = readfile("script", path, SCRIPT_FILE_MAX, &len,
+	    cause)) == NULL)
 		return -1;
 	rc = script_parse(sc, text, len, path, cause);
 	free(text);

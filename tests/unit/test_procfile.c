@@ -345,7 +345,7 @@ Test(procfile, load_of_a_missing_file_says_so)
 	cr_assert_eq(procfile_load("/nonexistent/Procfile", &list, &cause),
 	    -1);
 	cr_assert_str_eq(cause,
-	    "/nonexistent/Procfile: No such file or directory");
+	    "Procfile /nonexistent/Procfile: No such file or directory");
 	free(cause);
 	spec_list_release(&list);
 }
@@ -358,7 +358,7 @@ Test(procfile, load_of_a_directory_says_so)
 	dir = make_tmpdir();
 	spec_list_init(&list);
 	cr_assert_eq(procfile_load(dir, &list, &cause), -1);
-	cr_assert_neq(asprintf(&want, "%s: Is a directory", dir), -1);
+	cr_assert_neq(asprintf(&want, "Procfile %s: Is a directory", dir), -1);
 	cr_assert_str_eq(cause, want);
 	free(want);
 	free(cause);
@@ -419,7 +419,7 @@ Test(procfile, load_accepts_one_mebibyte_and_refuses_more)
 	text = padded_procfile(max + 1);
 	path = write_file(dir, "Procfile", text, max + 1);
 	cr_assert_eq(procfile_load(path, &list, &cause), -1);
-	cr_assert_neq(asprintf(&want, "%s: larger than 1 MiB", path), -1);
+	cr_assert_neq(asprintf(&want, "Procfile %s: larger than 1 MiB", path), -1);
 	cr_assert_str_eq(cause, want);
 	cr_assert_eq(list.count, 0);
 	free(want);
