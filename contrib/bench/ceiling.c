@@ -1,7 +1,7 @@
 /*
  * ceiling: the fastest a pty supervisor could possibly be.
  *
- *     ceiling [-n N] [--pipe] [--] COMMAND [ARG...]
+ *     ceiling [-n N] [--pipe] [--first-line] [--] COMMAND [ARG...]
  *
  * Starts N copies (default 1) of COMMAND, exec'd directly (no shell), each on
  * its own pseudo-terminal (forkpty, default modes, so the child line-buffers
@@ -9,6 +9,10 @@
  * master in 64 KiB chunks with poll(), throws the bytes away, and stops when
  * each has reported EOF; then reaps the children. No framing, no prefixes,
  * no output: anything a real tool does costs more than this.
+ *
+ * With --first-line it stops as soon as every child has written one whole
+ * line, then kills them (SIGKILL) and reaps them: how long it takes just to
+ * start N children on ptys and see each one's first line.
  *
  * Prints one line on stdout:
  *     <bytes> bytes <seconds> s <MB/s> MB/s
@@ -21,6 +25,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pty.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +39,8 @@
 static void
 usage(void)
 {
-	fputs("usage: ceiling [-n N] [--pipe] [--] COMMAND [ARG...]\n", stderr);
+	fputs("usage: ceiling [-n N] [--pipe] [--first-line] [--] COMMAND "
+	    "[ARG...]\n", stderr);
 	exit(2);
 }
 
@@ -96,11 +102,12 @@ spawn_pty(char **argv, pid_t *pid)
 
 /*
  * Read every fd until EOF: 0 from a pipe, EIO from a master once the slave
- * side is gone (Linux keeps the data readable until then). Returns the byte
- * count, or -1 on a real read error.
+ * side is gone (Linux keeps the data readable until then); with first_line,
+ * only until the first '\n' of each. Returns the byte count, or -1 on a
+ * real read error.
  */
 static long long
-drain(struct pollfd *pfds, int n)
+drain(struct pollfd *pfds, int n, int first_line)
 {
 	static char buf[CHUNK];
 	long long total = 0;
@@ -119,6 +126,11 @@ drain(struct pollfd *pfds, int n)
 			r = read(pfds[i].fd, buf, sizeof buf);
 			if (r > 0) {
 				total += r;
+				if (first_line && memchr(buf, '\n', r) != NULL) {
+					/* Kept open: the child is killed later. */
+					pfds[i].fd = -1;
+					open--;
+				}
 				continue;
 			}
 			if (r == -1 && (errno == EINTR || errno == EAGAIN))
@@ -138,6 +150,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pipe", no_argument, NULL, 'p' },
+		{ "first-line", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -145,7 +158,7 @@ main(int argc, char **argv)
 	pid_t *pids;
 	long long bytes;
 	double t0, secs;
-	int n = 1, use_pipe = 0, failed = 0, c, i, st;
+	int n = 1, use_pipe = 0, first_line = 0, failed = 0, c, i, st;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "+n:h", longopts, NULL)) != -1) {
@@ -157,6 +170,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			use_pipe = 1;
+			break;
+		case 'f':
+			first_line = 1;
 			break;
 		default:
 			usage();
@@ -185,9 +201,14 @@ main(int argc, char **argv)
 		}
 		pfds[i].events = POLLIN;
 	}
-	if ((bytes = drain(pfds, n)) == -1) {
+	if ((bytes = drain(pfds, n, first_line)) == -1) {
 		fprintf(stderr, "ceiling: read: %s\n", strerror(errno));
 		return 1;
+	}
+	if (first_line) {
+		secs = now() - t0;
+		for (i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
 	}
 	for (i = 0; i < n; i++) {
 		while (waitpid(pids[i], &st, 0) == -1) {
@@ -197,10 +218,11 @@ main(int argc, char **argv)
 				return 1;
 			}
 		}
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (!first_line && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
 			failed = 1;
 	}
-	secs = now() - t0;
+	if (!first_line)
+		secs = now() - t0;
 
 	printf("%lld bytes %.6f s %.1f MB/s\n", bytes, secs,
 	    (double)bytes / secs / 1e6);
