@@ -389,6 +389,29 @@ control_fail(struct control_client *cl, const char *fmt, ...)
 	return CONTROL_STOP;
 }
 
+/* "no child named X (children: A, B)", so the user sees what exists. */
+static enum control_result
+control_no_child(struct control_client *cl, const char *name)
+{
+	struct session *s = cl->ctl->session;
+	enum control_result result;
+	size_t i, len = 0;
+	char *names;
+
+	for (i = 0; i < s->nchildren; i++)
+		len += strlen(s->children[i]->name) + 2;
+	names = xcalloc(1, len + 1);
+	for (i = 0; i < s->nchildren; i++) {
+		if (i > 0)
+			strcat(names, ", ");
+		strcat(names, s->children[i]->name);
+	}
+	result = control_fail(cl, "no child named %s (children: %s)", name,
+	    names);
+	free(names);
+	return result;
+}
+
 /* The child a request names, if it can take input and signals now. */
 static struct child *
 control_running_child(struct control_client *cl, const char *name,
@@ -398,7 +421,7 @@ control_running_child(struct control_client *cl, const char *name,
 
 	c = session_find_child(cl->ctl->session, name, strlen(name));
 	if (c == NULL) {
-		*result = control_fail(cl, "no child named %s", name);
+		*result = control_no_child(cl, name);
 		return NULL;
 	}
 	switch (c->state) {
@@ -506,7 +529,7 @@ control_start(struct control_client *cl, const struct proto_msg *msg)
 	int rc;
 
 	if (c == NULL)
-		return control_fail(cl, "no child named %s", msg->name);
+		return control_no_child(cl, msg->name);
 	if (msg->type == PROTO_START)
 		rc = session_start_child(s, c, &cause);
 	else

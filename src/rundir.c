@@ -46,15 +46,15 @@ rundir_check(const char *dir, char **cause)
 	}
 	if (st.st_uid != getuid()) {
 		*cause = xasprintf("socket directory %s: owned by uid %lu, "
-		    "not by us (uid %lu)", dir, (unsigned long)st.st_uid,
-		    (unsigned long)getuid());
+		    "not by us (uid %lu); set XDG_RUNTIME_DIR or use -S",
+		    dir, (unsigned long)st.st_uid, (unsigned long)getuid());
 		errno = EPERM;
 		return -1;
 	}
 	if ((st.st_mode & 077) != 0) {
 		*cause = xasprintf("socket directory %s: mode %03o gives "
-		    "others access, expected 0700", dir,
-		    (unsigned)(st.st_mode & 0777));
+		    "others access, expected 0700 (chmod 700 %s)", dir,
+		    (unsigned)(st.st_mode & 0777), dir);
 		errno = EPERM;
 		return -1;
 	}

@@ -173,7 +173,7 @@ Test(control, unknown_and_exited_children_are_refused)
 
 	H_ASSERT_ERR(p, "B exited with status 3");
 	c = CLIENT(1, "send", "C", "hi");
-	assert_err(c, "ptyplex: no child named C\n");
+	assert_err(c, "ptyplex: no child named C (children: A, B)\n");
 	c = CLIENT(1, "send", "B", "hi");
 	assert_err(c, "ptyplex: B has exited\n");
 	c = CLIENT(1, "signal", "B", "TERM");
