@@ -82,19 +82,12 @@ void
 attach_server_free(struct attach_server *as)
 {
 	struct attach_client *cl;
-	struct evbuffer *out;
 
 	if (as == NULL)
 		return;
 	while ((cl = TAILQ_FIRST(&as->clients)) != NULL) {
-		/*
-		 * One last try at what they have not read (an EXITED, say),
-		 * without waiting. A bufferevent keeps the front of its
-		 * output frozen for itself: thaw it to write it here.
-		 */
-		out = bufferevent_get_output(cl->bev);
-		evbuffer_unfreeze(out, 1);
-		evbuffer_write(out, bufferevent_getfd(cl->bev));
+		/* What they have not read yet: an EXITED, say. */
+		control_flush_last(cl->bev);
 		attach_client_free(cl);
 	}
 	free(as->msgbuf);

@@ -56,7 +56,9 @@ child_new(struct session *s, unsigned index, const char *name,
 	c->state = CHILD_HELD;
 	c->master = -1;
 	c->framer = framer_new(s->opts->max_line, child_emit, c);
-	c->scrollback = scrollback_new(s->opts->scrollback);
+	/* Without a socket nobody can attach: keep no scrollback to replay. */
+	c->scrollback = scrollback_new(s->opts->no_socket ? 0 :
+	    s->opts->scrollback);
 	c->input = input_queue_new(s->base, session_input_room, s);
 	c->drain_ev = evtimer_new(s->base, child_drain_cb, c);
 	c->flush_ev = evtimer_new(s->base, child_flush_cb, c);

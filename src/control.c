@@ -209,6 +209,19 @@ control_client_free(struct control_client *cl)
 	free(cl);
 }
 
+/*
+ * A bufferevent keeps the front of its output frozen for itself: thaw it,
+ * or the write silently does nothing.
+ */
+void
+control_flush_last(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	evbuffer_unfreeze(out, 1);
+	evbuffer_write(out, bufferevent_getfd(bev));
+}
+
 void
 control_free(struct control *ctl)
 {
@@ -218,15 +231,7 @@ control_free(struct control *ctl)
 	if (ctl == NULL)
 		return;
 	while ((cl = TAILQ_FIRST(&ctl->clients)) != NULL) {
-		/*
-		 * One last try at the replies, without waiting. A
-		 * bufferevent keeps the front of its output frozen: thaw it
-		 * or the write silently does nothing.
-		 */
-		struct evbuffer *out = bufferevent_get_output(cl->bev);
-
-		evbuffer_unfreeze(out, 1);
-		evbuffer_write(out, bufferevent_getfd(cl->bev));
+		control_flush_last(cl->bev);
 		control_client_free(cl);
 	}
 	if (ctl->accept_ev != NULL)

@@ -37,6 +37,7 @@
 #define CONTROL_RETRY_MS 1000
 
 struct session;
+struct bufferevent;
 struct evbuffer;
 struct proto_msg;
 
@@ -51,6 +52,12 @@ void control_free(struct control *ctl);
 const char *control_path(const struct control *ctl);
 /* A child's input queue may have room: go on with waiting SENDs. */
 void control_input_room(struct control *ctl);
+
+/*
+ * One last try, without waiting, at what a client has not been sent yet
+ * (before its bufferevent is freed at exit). The attach server uses it too.
+ */
+void control_flush_last(struct bufferevent *bev);
 
 /*
  * Decodes the next whole message at the front of in (the attach server
