@@ -339,7 +339,25 @@ control_retry_cb(evutil_socket_t fd, short what, void *arg)
 	event_add(ctl->accept_ev, NULL);
 }
 
-/* Queues one message for the client. */
+/*
+ * Writes at once when nothing is queued: going through the bufferevent
+ * would cost the reply a loop turn, and a client waiting for OK with it.
+ */
+static void
+control_write(struct bufferevent *bev, const void *buf, size_t len)
+{
+	ssize_t n = 0;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+		n = send(bufferevent_getfd(bev), buf, len, MSG_NOSIGNAL);
+		if (n == -1)
+			n = 0;
+	}
+	if ((size_t)n < len)
+		bufferevent_write(bev, (const char *)buf + n, len - (size_t)n);
+}
+
+/* Sends or queues one message for the client. */
 static void
 control_reply(struct control_client *cl, const struct proto_msg *msg)
 {
@@ -349,7 +367,7 @@ control_reply(struct control_client *cl, const struct proto_msg *msg)
 	if ((n = proto_encode(msg, buf, sizeof buf)) == 0)
 		fatalx("control: cannot encode a %s reply",
 		    proto_type_name(msg->type));
-	bufferevent_write(cl->bev, buf, n);
+	control_write(cl->bev, buf, n);
 }
 
 static void

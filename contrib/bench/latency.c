@@ -321,9 +321,14 @@ put_msg(int fd, unsigned type, const void *body, size_t len)
 	    (unsigned char)type, 0, 0, (unsigned char)(len >> 24),
 	    (unsigned char)(len >> 16), (unsigned char)(len >> 8),
 	    (unsigned char)len };
+	unsigned char msg[sizeof hdr + 128];
 
-	write_all(fd, hdr, sizeof hdr);
-	write_all(fd, body, len);
+	/* One write, as `ptyplex send` does: a split one wakes it twice. */
+	if (len > sizeof msg - sizeof hdr)
+		fail("message too long");
+	memcpy(msg, hdr, sizeof hdr);
+	memcpy(msg + sizeof hdr, body, len);
+	write_all(fd, msg, sizeof hdr + len);
 }
 
 static int
