@@ -19,6 +19,10 @@
 #include "ptyplex/xalloc.h"
 
 #define OUTPUT_STAGE_SIZE (128 * 1024)
+/* Cached prefixes this long or shorter are copied whole (see the stage). */
+#define OUTPUT_SHORT_PREFIX 32
+_Static_assert(OUTPUT_SHORT_PREFIX <= PREFIX_MAX,
+    "a short prefix fits in the cached one");
 
 struct output {
 	int fd;
@@ -28,6 +32,7 @@ struct output {
 	int closed;  /* stdout went away: discard from now on */
 	int blocked; /* last pressure state reported */
 	struct prefix *prefix;
+	int prefix_time; /* renders the time: no cached prefix */
 	char *stage; /* formatted lines not yet handed to the kernel */
 	size_t stage_len;
 	size_t stage_cap;
@@ -71,6 +76,7 @@ output_new(struct event_base *base, int fd, const struct options *opts,
 	out->color = !opts->json && output_wants_color(fd, opts->color);
 	if ((out->prefix = prefix_compile(opts->prefix, &cause)) == NULL)
 		fatalx("%s", cause);
+	out->prefix_time = prefix_uses_time(out->prefix);
 	out->stage_cap = OUTPUT_STAGE_SIZE;
 	out->stage = xmalloc(out->stage_cap);
 	out->queue = evbuffer_new();
@@ -252,18 +258,24 @@ output_abandon(struct output *out)
 	return dropped;
 }
 
-/* Room for need more bytes in the stage; moves old lines to the queue. */
-static char *
-output_reserve(struct output *out, size_t need)
+/* The stage is full: its lines go to the queue, and it grows if need be. */
+static __attribute__((noinline)) void
+output_make_room(struct output *out, size_t need)
 {
-	if (out->stage_len + need > out->stage_cap) {
-		evbuffer_add(out->queue, out->stage, out->stage_len);
-		out->stage_len = 0;
-	}
+	evbuffer_add(out->queue, out->stage, out->stage_len);
+	out->stage_len = 0;
 	if (need > out->stage_cap) {
 		out->stage = xreallocarray(out->stage, 1, need);
 		out->stage_cap = need;
 	}
+}
+
+/* Room for need more bytes in the stage: inline, as every line asks. */
+static inline char *
+output_reserve(struct output *out, size_t need)
+{
+	if (out->stage_len + need > out->stage_cap)
+		output_make_room(out, need);
 	return out->stage + out->stage_len;
 }
 
@@ -274,8 +286,12 @@ output_render_prefix(struct output *out, struct output_source *src,
 	struct timespec now;
 	size_t len = 0;
 
-	if (src->prefix_valid && !prefix_uses_time(out->prefix)) {
-		memcpy(dst, src->prefix, src->prefix_len);
+	if (src->prefix_valid && !out->prefix_time) {
+		/* A copy of fixed size is a few moves, not a call to memcpy. */
+		if (src->prefix_len <= OUTPUT_SHORT_PREFIX)
+			memcpy(dst, src->prefix, OUTPUT_SHORT_PREFIX);
+		else
+			memcpy(dst, src->prefix, src->prefix_len);
 		return src->prefix_len;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);

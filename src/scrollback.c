@@ -1,17 +1,27 @@
 #include "ptyplex/scrollback.h"
 
 #include <stdlib.h>
-#include <sys/uio.h>
-
-#include <event2/buffer.h>
+#include <string.h>
 
 #include "ptyplex/log.h"
 #include "ptyplex/xalloc.h"
 
+/* The first allocation; the ring doubles from here up to its capacity. */
+#define SCROLLBACK_FIRST_SIZE 4096
+
+/*
+ * A plain ring: one memcpy per read, where a chain of buffers cost a
+ * drain and an add. It grows only while nothing has been dropped, so until
+ * it reaches its capacity its bytes start at 0 and realloc keeps them; a
+ * thousand quiet children hold a page each, not their whole capacity.
+ */
 struct scrollback {
-	struct evbuffer *buf;
-	size_t capacity;
-	int cut;  /* bytes have been dropped from the front */
+	char *ring;
+	size_t capacity; /* most bytes ever held */
+	size_t size;     /* bytes allocated, at most capacity */
+	size_t start;    /* index of the oldest byte */
+	size_t len;      /* bytes held */
+	int cut;         /* bytes have been dropped from the front */
 };
 
 struct scrollback *
@@ -20,8 +30,6 @@ scrollback_new(size_t capacity)
 	struct scrollback *sb = xcalloc(1, sizeof *sb);
 
 	sb->capacity = capacity;
-	if ((sb->buf = evbuffer_new()) == NULL)
-		fatalx("scrollback: cannot allocate a buffer");
 	return sb;
 }
 
@@ -30,8 +38,31 @@ scrollback_free(struct scrollback *sb)
 {
 	if (sb == NULL)
 		return;
-	evbuffer_free(sb->buf);
+	free(sb->ring);
 	free(sb);
+}
+
+static void
+scrollback_grow(struct scrollback *sb, size_t need)
+{
+	size_t size = sb->size > 0 ? sb->size : SCROLLBACK_FIRST_SIZE;
+
+	while (size < need)
+		size *= 2;
+	if (size > sb->capacity)
+		size = sb->capacity;
+	sb->ring = xreallocarray(sb->ring, 1, size);
+	sb->size = size;
+}
+
+/* Copies len bytes in at index at, wrapping around the end. */
+static void
+scrollback_put(struct scrollback *sb, size_t at, const char *p, size_t len)
+{
+	size_t first = sb->size - at < len ? sb->size - at : len;
+
+	memcpy(sb->ring + at, p, first);
+	memcpy(sb->ring, p + first, len - first);
 }
 
 /* Only the last capacity bytes of a large write are ever copied. */
@@ -39,71 +70,93 @@ void
 scrollback_add(struct scrollback *sb, const void *buf, size_t len)
 {
 	const char *p = buf;
-	size_t held, excess;
+	size_t excess;
 
 	if (sb->capacity == 0 || len == 0)
 		return;
 	if (len >= sb->capacity) {
-		sb->cut = sb->cut || len > sb->capacity ||
-		    evbuffer_get_length(sb->buf) > 0;
-		evbuffer_drain(sb->buf, evbuffer_get_length(sb->buf));
-		evbuffer_add(sb->buf, p + len - sb->capacity, sb->capacity);
+		sb->cut = sb->cut || len > sb->capacity || sb->len > 0;
+		if (sb->size < sb->capacity)
+			scrollback_grow(sb, sb->capacity);
+		memcpy(sb->ring, p + len - sb->capacity, sb->capacity);
+		sb->start = 0;
+		sb->len = sb->capacity;
 		return;
 	}
-	held = evbuffer_get_length(sb->buf);
-	if (held + len > sb->capacity) {
-		excess = held + len - sb->capacity;
-		evbuffer_drain(sb->buf, excess);
+	if (sb->len + len > sb->size && sb->size < sb->capacity)
+		scrollback_grow(sb, sb->len + len);
+	if (sb->len + len > sb->size) {
+		excess = sb->len + len - sb->size;
+		sb->start = (sb->start + excess) % sb->size;
+		sb->len -= excess;
 		sb->cut = 1;
 	}
-	evbuffer_add(sb->buf, p, len);
+	scrollback_put(sb, (sb->start + sb->len) % sb->size, p, len);
+	sb->len += len;
 }
 
 size_t
 scrollback_length(const struct scrollback *sb)
 {
-	return evbuffer_get_length(sb->buf);
+	return sb->len;
+}
+
+/* The held bytes as at most two runs, oldest first. */
+static int
+scrollback_runs(const struct scrollback *sb, const char *run[2],
+    size_t runlen[2])
+{
+	size_t first;
+
+	if (sb->len == 0)
+		return 0;
+	first = sb->size - sb->start < sb->len ? sb->size - sb->start : sb->len;
+	run[0] = sb->ring + sb->start;
+	runlen[0] = first;
+	run[1] = sb->ring;
+	runlen[1] = sb->len - first;
+	return runlen[1] > 0 ? 2 : 1;
 }
 
 /* Where the replay starts: after the first newline once cut. */
 static size_t
-scrollback_start(const struct scrollback *sb)
+scrollback_skip(const char *run[2], size_t runlen[2], int nruns)
 {
-	struct evbuffer_ptr nl;
+	const char *nl;
+	size_t skipped = 0;
+	int i;
 
-	if (!sb->cut)
-		return 0;
-	nl = evbuffer_search(sb->buf, "\n", 1, NULL);
-	return nl.pos == -1 ? 0 : (size_t)nl.pos + 1;
+	for (i = 0; i < nruns; i++) {
+		if ((nl = memchr(run[i], '\n', runlen[i])) != NULL)
+			return skipped + (size_t)(nl - run[i]) + 1;
+		skipped += runlen[i];
+	}
+	return 0;
 }
 
 void
 scrollback_replay(const struct scrollback *sb, size_t max,
     scrollback_piece_fn *fn, void *arg)
 {
-	struct evbuffer_ptr at;
-	struct iovec v[8];
-	size_t start = scrollback_start(sb), left, piece;
-	int n, i;
+	const char *run[2], *p;
+	size_t runlen[2], skip = 0, len, piece;
+	int nruns, i;
 
 	if (max == 0)
 		fatalx("scrollback: replay in pieces of 0 bytes");
-	left = evbuffer_get_length(sb->buf) - start;
-	evbuffer_ptr_set(sb->buf, &at, start, EVBUFFER_PTR_SET);
-	while (left > 0) {
-		n = evbuffer_peek(sb->buf, left, &at, v, 8);
-		if (n > 8)
-			n = 8;
-		for (i = 0; i < n && left > 0; i++) {
-			size_t len = v[i].iov_len < left ? v[i].iov_len : left;
-			const char *p = v[i].iov_base;
-
-			left -= len;
-			evbuffer_ptr_set(sb->buf, &at, len, EVBUFFER_PTR_ADD);
-			for (; len > 0; p += piece, len -= piece) {
-				piece = len < max ? len : max;
-				fn(arg, p, piece);
-			}
+	nruns = scrollback_runs(sb, run, runlen);
+	if (sb->cut)
+		skip = scrollback_skip(run, runlen, nruns);
+	for (i = 0; i < nruns; i++) {
+		p = run[i];
+		len = runlen[i];
+		piece = skip < len ? skip : len;
+		p += piece;
+		len -= piece;
+		skip -= piece;
+		for (; len > 0; p += piece, len -= piece) {
+			piece = len < max ? len : max;
+			fn(arg, p, piece);
 		}
 	}
 }

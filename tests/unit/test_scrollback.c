@@ -143,3 +143,50 @@ Test(scrollback, zero_capacity_keeps_nothing)
 	scrollback_free(sb);
 	scrollback_free(NULL);
 }
+
+/*
+ * Against a plain model: the last capacity bytes, the replay starting after
+ * their first newline once anything was dropped. Sizes that cross the end of
+ * the ring, grow it, and overrun it whole, with newlines placed so that the
+ * first one held is sometimes on either side of the wrap.
+ */
+Test(scrollback, matches_a_model_across_growth_and_wrap)
+{
+	enum { CAP = 10000, TOTAL = 400000 };
+	static char all[TOTAL];
+	struct scrollback *sb = scrollback_new(CAP);
+	size_t total = 0, step = 0, from, nl;
+	unsigned seed = 7;
+	struct replay *r;
+
+	while (total < TOTAL - CAP - 1) {
+		size_t len = (seed = seed * 1103515245 + 12345) >> 16;
+		size_t i;
+
+		len = step % 50 == 49 ? CAP + len % 3 : 1 + len % 3000;
+		if (total + len > TOTAL)
+			break;
+		for (i = 0; i < len; i++)
+			all[total + i] = (total + i) % 997 == 0 ? '\n' :
+			    'a' + (total + i) % 26;
+		scrollback_add(sb, all + total, len);
+		total += len;
+		step++;
+
+		from = total > CAP ? total - CAP : 0;
+		cr_assert_eq(scrollback_length(sb), total - from);
+		if (from > 0) {
+			for (nl = from; nl < total && all[nl] != '\n'; nl++)
+				;
+			if (nl < total)
+				from = nl + 1;
+		}
+		r = replay(sb, 4096);
+		cr_assert_eq(r->len, total - from, "step %zu: %zu bytes, not %zu",
+		    step, r->len, total - from);
+		cr_assert(memcmp(r->buf, all + from, r->len) == 0,
+		    "step %zu: the replay differs", step);
+		free(r);
+	}
+	scrollback_free(sb);
+}
