@@ -33,11 +33,12 @@ struct fifo {
 static void fifo_read_cb(evutil_socket_t fd, short what, void *arg);
 
 int
-fifo_make_dir(const char *dir, char **cause)
+fifo_make_dir(const char *dir, int *made, char **cause)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+	*made = mkdir(dir, 0700) == 0;
+	if (!*made && errno != EEXIST) {
 		*cause = xasprintf("fifo dir %s: %s", dir, strerror(errno));
 		return -1;
 	}

@@ -122,7 +122,8 @@ session_open_inputs(struct session *s, char **cause)
 			return -1;
 	}
 	if (opts->fifo_dir != NULL) {
-		if (fifo_make_dir(opts->fifo_dir, cause) == -1)
+		if (fifo_make_dir(opts->fifo_dir, &s->fifo_dir_made,
+		    cause) == -1)
 			return -1;
 		for (i = 0; i < s->nchildren; i++) {
 			path = xasprintf("%s/%s.in", opts->fifo_dir,
@@ -140,6 +141,25 @@ session_open_inputs(struct session *s, char **cause)
 	return 0;
 }
 
+/*
+ * Without the precise flag libevent reads CLOCK_MONOTONIC_COARSE, a tick
+ * (up to 4 ms) behind: a restart delay or --ready timeout would end that
+ * much early.
+ */
+static struct event_base *
+session_new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 int
 session_init(struct session *s, const struct options *opts, char **cause)
 {
@@ -154,7 +174,7 @@ session_init(struct session *s, const struct options *opts, char **cause)
 	s->notify_fd = -1;
 	s->name = opts->session_name != NULL ? xstrdup(opts->session_name) :
 	    xasprintf("ptyplex-%ld", (long)getpid());
-	if ((s->base = event_base_new()) == NULL) {
+	if ((s->base = session_new_base()) == NULL) {
 		*cause = xstrdup("cannot create the event loop");
 		return -1;
 	}
@@ -195,6 +215,9 @@ session_release(struct session *s)
 		close(s->notify_fd);
 	for (i = 0; i < s->nfifos; i++)
 		fifo_free(s->fifos[i]);
+	/* Ours, and empty now that our FIFOs are gone; else it stays. */
+	if (s->fifo_dir_made)
+		rmdir(s->opts->fifo_dir);
 	free(s->fifos);
 	s->fifos = NULL;
 	s->nfifos = 0;

@@ -31,7 +31,10 @@ void fifo_start(struct fifo *f);
 /* The child's queue may have room again: read if we were waiting. */
 void fifo_resume(struct fifo *f);
 
-/* Creates dir (mode 0700) for --fifo-dir if missing; -1 with *cause. */
-int fifo_make_dir(const char *dir, char **cause);
+/*
+ * Creates dir (mode 0700) for --fifo-dir if missing, and says in *made
+ * whether it did, so that it can be removed at exit; -1 with *cause.
+ */
+int fifo_make_dir(const char *dir, int *made, char **cause);
 
 #endif

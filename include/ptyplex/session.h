@@ -45,6 +45,7 @@ struct session {
 	struct control *control;   /* the control socket, or NULL */
 	struct attach_server *attach; /* clients attached to children */
 	int notify_fd;     /* -d: the process waiting for "ready", or -1 */
+	int fifo_dir_made; /* --fifo-dir was created here: removed at exit */
 	struct supervisor *sup;    /* start order, --ready, --hold, restarts */
 	struct script_run *script; /* --script, or NULL */
 	int input_started; /* stdin and FIFOs are read (after the script) */

@@ -320,6 +320,30 @@ Test(fifo, fifo_dir_gives_every_child_a_fifo)
 	H_ASSERT_EXIT(p, 0);
 	cr_assert_eq(lstat(a, &st), -1, "%s was left behind", a);
 	cr_assert_eq(lstat(b, &st), -1, "%s was left behind", b);
+	cr_assert_eq(lstat(dir, &st), -1, "%s, made by ptyplex, was left "
+	    "behind", dir);
+}
+
+/* A --fifo-dir that was there before stays, with what else it holds. */
+Test(fifo, fifo_dir_that_existed_stays)
+{
+	const char *dir = h_path("mine"), *keep = h_fmt("%s/notes", dir);
+	struct h_proc *p;
+	struct stat st;
+
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	h_write_file(keep, "kept\n");
+	p = H_START(NULL, "--fifo-dir", dir, "A=echo hi");
+	H_ASSERT_EXIT(p, 0);
+	cr_assert_eq(lstat(h_fmt("%s/A.in", dir), &st), -1);
+	cr_assert_eq(lstat(keep, &st), 0, "%s is gone", keep);
+
+	/* Made by ptyplex, but something else was put in it: it stays. */
+	dir = h_path("made");
+	p = H_START(NULL, "--fifo-dir", dir, h_fmt("A=touch %s/x",
+	    dir));
+	H_ASSERT_EXIT(p, 0);
+	cr_assert_eq(lstat(h_fmt("%s/x", dir), &st), 0);
 }
 
 /* Created FIFOs go however the session ends: here by SIGTERM. */
