@@ -30,9 +30,25 @@ daemon_null_fd(int fd)
 	}
 }
 
+/* "!N\n" from a session that ended before it was ready: exit with N. */
+static int
+daemon_failure_status(const char *text, size_t len)
+{
+	int status = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len && text[i] >= '0' && text[i] <= '9' &&
+	    status <= 255; i++)
+		status = status * 10 + (text[i] - '0');
+	if (i == 0 || i + 1 != len || status > 255)
+		return PTYPLEX_EXIT_FAILURE;
+	return status;
+}
+
 /*
- * The process that ran ptyplex: the session's name when it is ready, or
- * EOF when it gave up (its reason is on stderr already).
+ * The process that ran ptyplex: the session's name when it is ready, "!N"
+ * when it ended first with status N, or EOF when it could not start (its
+ * reason is on stderr already).
  */
 static int
 daemon_wait(int fd, pid_t middle)
@@ -54,6 +70,8 @@ daemon_wait(int fd, pid_t middle)
 	close(fd);
 	if (len < 2 || report[len - 1] != '\n')
 		return PTYPLEX_EXIT_FAILURE;
+	if (report[0] == '!')
+		return daemon_failure_status(report + 1, len - 1);
 	if (fwrite(report, 1, len, stdout) != len || fflush(stdout) == EOF)
 		return PTYPLEX_EXIT_FAILURE;
 	return 0;
@@ -129,22 +147,39 @@ daemon_defaults(struct options *opts)
 	}
 }
 
+static void
+daemon_report(int *notify_fd, const char *report)
+{
+	size_t len = strlen(report);
+
+	if (write(*notify_fd, report, len) != (ssize_t)len)
+		log_warn("cannot tell the waiting ptyplex: %s",
+		    strerror(errno));
+	close(*notify_fd);
+	*notify_fd = -1;
+}
+
+void
+daemon_failed(int *notify_fd, int status)
+{
+	char report[16];
+
+	if (*notify_fd == -1)
+		return;
+	snprintf(report, sizeof report, "!%d\n", status & 0xff);
+	daemon_report(notify_fd, report);
+}
+
 void
 daemon_ready(int *notify_fd, const char *name)
 {
 	char *report;
-	size_t len;
 
 	if (*notify_fd == -1)
 		return;
 	report = xasprintf("%s\n", name);
-	len = strlen(report);
-	if (write(*notify_fd, report, len) != (ssize_t)len)
-		log_warn("cannot tell the waiting ptyplex: %s",
-		    strerror(errno));
+	daemon_report(notify_fd, report);
 	free(report);
-	close(*notify_fd);
-	*notify_fd = -1;
 	fflush(stderr);
 	daemon_null_fd(STDERR_FILENO);
 }

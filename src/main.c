@@ -52,6 +52,7 @@ run_session(int argc, char **argv)
 	}
 	s.notify_fd = notify_fd;
 	status = session_run(&s);
+	daemon_failed(&s.notify_fd, status);
 	session_release(&s);
 	options_release(&opts);
 	return status;

@@ -216,6 +216,27 @@ Test(detach, failure_is_125)
 	cr_assert_eq(q->err.lines, 1, "%s", h_context(q));
 }
 
+/*
+ * A session that starts but ends before it is ready: the caller exits as
+ * the session did, 124 for a --ready timeout as in the foreground, and
+ * the session is gone.
+ */
+Test(detach, ready_timeout_is_124)
+{
+	struct h_opts o = with_state();
+	struct h_proc *p = H_START(&o, "-d", "-s", "R", "--ready",
+	    "A=/never printed/", "--ready-timeout", "0.3", "A=sleep 1000",
+	    "B=sleep 1000");
+	struct h_proc *l;
+
+	H_ASSERT_EXIT(p, 124);
+	H_ASSERT_ERR(p, "A");
+	cr_assert_eq(p->out.len, 0, "no session name on stdout\n%s",
+	    h_context(p));
+	l = H_START(NULL, "list", "-s", "R");
+	H_ASSERT_EXIT(l, 125);
+}
+
 Test(detach, usage_errors)
 {
 	struct h_proc *p = H_START(NULL, "-d", "--no-socket", "A=true");
