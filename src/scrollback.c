@@ -7,7 +7,7 @@
 #include "ptyplex/xalloc.h"
 
 /* The first allocation; the ring doubles from here up to its capacity. */
-#define SCROLLBACK_FIRST_SIZE 4096
+#define SCROLLBACK_FIRST_SIZE 1024
 
 /*
  * A plain ring: one memcpy per read, where a chain of buffers cost a
