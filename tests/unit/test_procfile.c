@@ -73,9 +73,11 @@ assert_parse_fails(const char *text, const char *want)
 static char *
 make_tmpdir(void)
 {
+	const char *tmp = getenv("TMPDIR");
 	char *dir;
 
-	cr_assert_neq(asprintf(&dir, "/tmp/test_procfile.XXXXXX"), -1);
+	cr_assert_neq(asprintf(&dir, "%s/test_procfile.XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp"), -1);
 	cr_assert_not_null(mkdtemp(dir));
 	return dir;
 }

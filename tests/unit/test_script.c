@@ -430,11 +430,14 @@ Test(script, long_bad_words_are_cut_in_messages)
 
 Test(script, load_reads_a_file)
 {
-	char path[] = "/tmp/test_script_XXXXXX";
+	const char *tmp = getenv("TMPDIR");
 	struct script sc;
-	char *cause = NULL;
-	int fd = mkstemp(path);
+	char *cause = NULL, *path;
+	int fd;
 
+	cr_assert_neq(asprintf(&path, "%s/test_script_XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp"), -1);
+	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "start A\nbad\n", 12), 12);
 	close(fd);
@@ -447,6 +450,7 @@ Test(script, load_reads_a_file)
 	cr_assert_eq(script_load(&sc, path, &cause), -1);
 	cr_assert_not_null(strstr(cause, "No such file or directory"));
 	free(cause);
+	free(path);
 	script_release(&sc);
 }
 
