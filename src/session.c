@@ -141,25 +141,6 @@ session_open_inputs(struct session *s, char **cause)
 	return 0;
 }
 
-/*
- * Without the precise flag libevent reads CLOCK_MONOTONIC_COARSE, a tick
- * (up to 4 ms) behind: a restart delay or --ready timeout would end that
- * much early.
- */
-static struct event_base *
-session_new_base(void)
-{
-	struct event_config *cfg = event_config_new();
-	struct event_base *base;
-
-	if (cfg == NULL)
-		return NULL;
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
-	base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	return base;
-}
-
 int
 session_init(struct session *s, const struct options *opts, char **cause)
 {
@@ -174,7 +155,7 @@ session_init(struct session *s, const struct options *opts, char **cause)
 	s->notify_fd = -1;
 	s->name = opts->session_name != NULL ? xstrdup(opts->session_name) :
 	    xasprintf("ptyplex-%ld", (long)getpid());
-	if ((s->base = session_new_base()) == NULL) {
+	if ((s->base = event_base_new()) == NULL) {
 		*cause = xstrdup("cannot create the event loop");
 		return -1;
 	}

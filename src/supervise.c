@@ -123,13 +123,32 @@ supervise_free(struct supervisor *sup)
 }
 
 /*
+ * A tick of CLOCK_MONOTONIC_COARSE, the clock libevent's timers run on:
+ * the precise clock would cost a timerfd_settime() every loop turn.
+ */
+static long
+supervise_coarse_tick_us(void)
+{
+	static long tick_us = -1;
+	struct timespec res;
+
+	if (tick_us == -1)
+		tick_us = clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 ?
+		    res.tv_sec * 1000000L + res.tv_nsec / 1000 : 0;
+	return tick_us;
+}
+
+/*
  * libevent counts a timeout from the time it cached when the loop woke;
  * after a long turn that would cut a backoff short, so count from now.
+ * Its clock moves a tick at a time, so a timeout may end up to a tick
+ * early: a tick more makes a delay never shorter than asked.
  */
 static void
 supervise_arm(struct event *ev, unsigned ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	long us = (long)ms * 1000 + supervise_coarse_tick_us();
+	struct timeval tv = { us / 1000000, us % 1000000 };
 
 	event_base_update_cache_time(event_get_base(ev));
 	event_add(ev, &tv);
