@@ -1,5 +1,6 @@
 /*
- * Helpers shared by the input-injection tests (test_fifo.c, test_control.c):
+ * Helpers shared by the input-injection tests (test_fifo.c, test_control.c,
+ * test_faults.c):
  * writing FIFOs with deadlines, talking the control protocol by hand, and
  * measuring a process's CPU time. Built on the harness; every wait has a
  * deadline.
@@ -34,31 +35,6 @@ enum {
 	M_OUTPUT, M_EXITED,
 };
 
-/* utime + stime of pid, in clock ticks, or -1. */
-static inline long
-inj_cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold spaces: fields count from its ')'. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
-		return -1;
-	return (long)(ut + st);
-}
-
 /* Lets seconds pass while reading p's output: for measuring, not waiting. */
 static inline void
 inj_idle(struct h_proc *p, double seconds)
@@ -73,10 +49,10 @@ inj_idle(struct h_proc *p, double seconds)
 static inline long
 inj_idle_ticks(struct h_proc *p, double seconds)
 {
-	long before = inj_cpu_ticks(p->pid);
+	long before = h_cpu_ticks(p->pid);
 
 	inj_idle(p, seconds);
-	return inj_cpu_ticks(p->pid) - before;
+	return h_cpu_ticks(p->pid) - before;
 }
 
 /*

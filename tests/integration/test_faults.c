@@ -4,6 +4,7 @@
  * stalls; signals and short writes on every path.
  */
 #include "harness.h"
+#include "inject.h"
 
 #include <criterion/criterion.h>
 
@@ -24,58 +25,12 @@
 
 TestSuite(faults, .init = h_setup, .fini = h_teardown, .timeout = 400);
 
-/* "NAME=CMD" whose shell writes its pid to NAME.pid in the test's
- * directory, then execs CMD, so the pid is CMD's. */
-static const char *
-with_pidfile(const char *name, const char *cmd)
-{
-	return h_fmt("%s=echo $$ > %s/%s.pid; exec %s", name, h_dir(), name,
-	    cmd);
-}
-
-static pid_t
-pid_of(const char *name)
-{
-	pid_t pid = h_read_pidfile(h_path(h_fmt("%s.pid", name)), H_TIMEOUT);
-
-	cr_assert_gt(pid, 1, "no pid file for %s", name);
-	return pid;
-}
-
-static void
-assert_gone(pid_t pid, const char *what)
-{
-	cr_assert(h_pid_gone(pid, 10), "%s (pid %ld) is still running", what,
-	    (long)pid);
-}
-
-/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z' ...), or 0. */
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512];
-	const char *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	return paren != NULL ? paren[2] : 0;
-}
-
 static int
 wait_state(pid_t pid, char state, double timeout)
 {
 	double deadline = h_now() + timeout;
 
-	while (proc_state(pid) != state) {
+	while (h_proc_state(pid) != state) {
 		if (h_now() >= deadline)
 			return 0;
 		usleep(10000);
@@ -87,20 +42,11 @@ wait_state(pid_t pid, char state, double timeout)
 static long long
 proc_wchar(pid_t pid)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	const char *w;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((w = strstr(buf, "wchar:")) == NULL)
+	if (h_proc_read(pid, "io", buf, sizeof buf) == NULL ||
+	    (w = strstr(buf, "wchar:")) == NULL)
 		return -1;
 	return strtoll(w + 6, NULL, 10);
 }
@@ -116,7 +62,7 @@ wait_blocked(pid_t pid, double timeout)
 	while (h_now() < deadline) {
 		usleep(300000);
 		now = proc_wchar(pid);
-		if (now == before && now != -1 && proc_state(pid) == 'S')
+		if (now == before && now != -1 && h_proc_state(pid) == 'S')
 			return 1;
 		before = now;
 	}
@@ -323,7 +269,7 @@ Test(faults, shutdown_ends_a_stopped_child_without_waiting_for_sigkill)
 	cr_assert_eq(kill(p->pid, SIGTERM), 0);
 	H_ASSERT_EXIT(p, 128 + SIGTERM);
 	H_ASSERT_OUT(p, "A: caught SIGTERM\n");
-	assert_gone(a, "A");
+	h_assert_gone(a, "A");
 }
 
 /* A child that puts its own pty in raw mode and sets its own window
@@ -361,7 +307,7 @@ Test(faults, too_few_descriptors_exit_125_and_leave_no_child)
 	args[n++] = "--kill-timeout";
 	args[n++] = "2";
 	for (i = 0; i < 60; i++)
-		args[n++] = with_pidfile(h_fmt("C%zu", i),
+		args[n++] = h_with_pidfile(h_fmt("C%zu", i),
 		    h_fmt("%s -t", HELPER("sleeper")));
 	args[n] = NULL;
 	struct h_proc *p = h_start(&o, args);
@@ -386,7 +332,7 @@ Test(faults, too_few_descriptors_exit_125_and_leave_no_child)
 		if (s == NULL || len == 0)
 			continue;
 		started++;
-		assert_gone((pid_t)strtol(s, NULL, 10), h_fmt("C%zu", i));
+		h_assert_gone((pid_t)strtol(s, NULL, 10), h_fmt("C%zu", i));
 	}
 	cr_assert_lt(started, 60, "every child started under the limit");
 }
@@ -451,13 +397,13 @@ Test(faults, an_unwritable_log_warns_once_and_the_relay_goes_on)
 Test(faults, a_stdout_closed_while_backed_up_ends_cleanly)
 {
 	struct h_proc *p = H_START(NULL, "--json", "--kill-timeout", "1",
-	    with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))),
-	    with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
+	    h_with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))),
+	    h_with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
 	pid_t a, b;
 	int fd;
 
-	a = pid_of("A");
-	b = pid_of("B");
+	a = h_pid_of("A");
+	b = h_pid_of("B");
 	fd = stall_stdout(p);
 	/* Backed up: A blocks in write once ptyplex stops reading it. */
 	cr_assert(wait_blocked(a, H_TIMEOUT), "A never blocked");
@@ -465,8 +411,8 @@ Test(faults, a_stdout_closed_while_backed_up_ends_cleanly)
 	p->out.eof = 1;
 	cr_assert_neq(h_wait_exit(p, H_TIMEOUT), -1,
 	    "ptyplex kept running with its stdout closed\n%s", h_context(p));
-	assert_gone(a, "A");
-	assert_gone(b, "B");
+	h_assert_gone(a, "A");
+	h_assert_gone(b, "B");
 }
 
 /* Bug: with its stdout stalled (a reader that hangs), ptyplex could not
@@ -478,15 +424,15 @@ Test(faults, a_stdout_closed_while_backed_up_ends_cleanly)
 Test(faults, a_second_signal_ends_ptyplex_whose_stdout_hangs)
 {
 	struct h_proc *p = H_START(NULL,
-	    with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))));
+	    h_with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))));
 	pid_t a;
 	int fd;
 
-	a = pid_of("A");
+	a = h_pid_of("A");
 	fd = stall_stdout(p);
 	cr_assert(wait_blocked(a, H_TIMEOUT), "A never blocked");
 	cr_assert_eq(kill(p->pid, SIGTERM), 0);
-	assert_gone(a, "A");
+	h_assert_gone(a, "A");
 	cr_assert(!h_exited(p), "nothing was left to wait for\n%s",
 	    h_context(p));
 	cr_assert_eq(kill(p->pid, SIGTERM), 0);
@@ -529,7 +475,7 @@ start_storm(pid_t pid, int sig1, int sig2)
 		while (time(NULL) - start < 300) {
 			if (kill(pid, sig1) == -1 || kill(pid, sig2) == -1)
 				_exit(0);
-			if (proc_state(pid) == 'Z')
+			if (h_proc_state(pid) == 'Z')
 				_exit(0);
 			nanosleep(&ts, NULL);
 		}
@@ -706,31 +652,6 @@ Test(faults, a_socket_deleted_while_running_is_not_taken_back)
 	cr_assert_neq(access(sock, F_OK), 0, "the socket is still there");
 }
 
-/* utime + stime of pid in clock ticks, or -1. */
-static long
-cpu_ticks(pid_t pid)
-{
-	char path[64], buf[1024];
-	unsigned long ut, st;
-	const char *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((paren = strrchr(buf, ')')) == NULL || sscanf(paren + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-	    &st) != 2)
-		return -1;
-	return (long)(ut + st);
-}
-
 /* Out of descriptors with clients waiting to be accepted: ptyplex must
  * neither spin on the listening socket nor stop serving once the clients
  * go; the relay goes on meanwhile. */
@@ -743,7 +664,6 @@ Test(faults, a_session_out_of_descriptors_for_clients_does_not_spin)
 	struct h_proc *c;
 	int conns[40], i;
 	long ticks;
-	double start;
 
 	H_ASSERT_OUT(p, "A: what should a say?\n");
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/ptyplex/S.sock",
@@ -758,11 +678,7 @@ Test(faults, a_session_out_of_descriptors_for_clients_does_not_spin)
 			cr_assert_eq(errno, EAGAIN, "connect %d: %s", i,
 			    strerror(errno));
 	}
-	ticks = cpu_ticks(p->pid);
-	start = h_now();
-	while (h_now() - start < 2)
-		h_pump(p, 0.1);
-	ticks = cpu_ticks(p->pid) - ticks;
+	ticks = inj_idle_ticks(p, 2);
 	cr_assert_leq(ticks, 50, "ptyplex used %ld ticks in 2 s", ticks);
 	cr_assert_eq(h_send(p, "A: still relaying\n"), 0);
 	H_ASSERT_OUT(p, "A: A says, \"still relaying\"\n");

@@ -14,31 +14,6 @@
 
 TestSuite(lifecycle, .init = h_setup, .fini = h_teardown, .timeout = 240);
 
-/* "NAME=CMD" whose shell writes its pid to NAME.pid in the test's
- * directory, then execs CMD, so the pid is CMD's. */
-static const char *
-with_pidfile(const char *name, const char *cmd)
-{
-	return h_fmt("%s=echo $$ > %s/%s.pid; exec %s", name, h_dir(), name,
-	    cmd);
-}
-
-static pid_t
-pid_of(const char *name)
-{
-	pid_t pid = h_read_pidfile(h_path(h_fmt("%s.pid", name)), H_TIMEOUT);
-
-	cr_assert_gt(pid, 1, "no pid file for %s", name);
-	return pid;
-}
-
-static void
-assert_gone(pid_t pid, const char *what)
-{
-	cr_assert(h_pid_gone(pid, 10), "%s (pid %ld) is still running", what,
-	    (long)pid);
-}
-
 /* Default policy: the first child to exit ends the session with its
  * status, and the others are ended. */
 Test(lifecycle, the_first_exit_ends_the_session_with_its_status)
@@ -46,15 +21,15 @@ Test(lifecycle, the_first_exit_ends_the_session_with_its_status)
 	struct h_opts o = { .in = H_STDIN_PIPE };
 	struct h_proc *p = H_START(&o,
 	    h_fmt("A=exec %s -w 3", HELPER("exit_with")),
-	    with_pidfile("B", HELPER("sleeper")));
+	    h_with_pidfile("B", HELPER("sleeper")));
 	pid_t b;
 
 	H_ASSERT_OUT(p, "B: ready\n");
-	b = pid_of("B");
+	b = h_pid_of("B");
 	cr_assert_eq(h_send(p, "A: go\n"), 0);
 	H_ASSERT_EXIT(p, 3);
 	H_ASSERT_ERR(p, "ptyplex: A exited with status 3\n");
-	assert_gone(b, "B");
+	h_assert_gone(b, "B");
 }
 
 Test(lifecycle, exit_with_waits_for_the_named_child)
@@ -185,18 +160,18 @@ static void
 check_stopped_by(int sig)
 {
 	struct h_proc *p = H_START(NULL, "--kill-timeout", "1",
-	    with_pidfile("A", HELPER("sleeper")),
-	    with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
+	    h_with_pidfile("A", HELPER("sleeper")),
+	    h_with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
 	pid_t a, b;
 
 	H_ASSERT_OUT(p, "A: ready\n");
 	H_ASSERT_OUT(p, "B: ready\n");
-	a = pid_of("A");
-	b = pid_of("B");
+	a = h_pid_of("A");
+	b = h_pid_of("B");
 	cr_assert_eq(kill(p->pid, sig), 0);
 	H_ASSERT_EXIT(p, 128 + sig);
-	assert_gone(a, "A");
-	assert_gone(b, "B");
+	h_assert_gone(a, "A");
+	h_assert_gone(b, "B");
 }
 
 Test(lifecycle, sigterm_to_ptyplex_ends_the_children_and_exits_143)
@@ -221,12 +196,12 @@ Test(lifecycle, kill_timeout_then_sigkill_for_a_child_ignoring_sigterm)
 	struct h_opts o = { .in = H_STDIN_PIPE };
 	struct h_proc *p = H_START(&o, "--kill-timeout", "4",
 	    h_fmt("A=exec %s -w 7", HELPER("exit_with")),
-	    with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
+	    h_with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
 	double sent, took;
 	pid_t b;
 
 	H_ASSERT_OUT(p, "B: ready\n");
-	b = pid_of("B");
+	b = h_pid_of("B");
 	sent = h_now();
 	cr_assert_eq(h_send(p, "A: go\n"), 0);
 	H_ASSERT_OUT(p, "B: caught SIGTERM\n");
@@ -234,7 +209,7 @@ Test(lifecycle, kill_timeout_then_sigkill_for_a_child_ignoring_sigterm)
 	took = h_now() - sent;
 	cr_assert_geq(took, 3.9, "SIGKILL came %.2f s after A's exit, before "
 	    "--kill-timeout 4", took);
-	assert_gone(b, "B");
+	h_assert_gone(b, "B");
 }
 
 /* A second SIGINT does not wait for --kill-timeout. The child reports
@@ -242,17 +217,17 @@ Test(lifecycle, kill_timeout_then_sigkill_for_a_child_ignoring_sigterm)
 Test(lifecycle, a_second_sigint_kills_at_once)
 {
 	struct h_proc *p = H_START(NULL, "--kill-timeout", "600",
-	    with_pidfile("A", h_fmt("%s -t", HELPER("sleeper"))));
+	    h_with_pidfile("A", h_fmt("%s -t", HELPER("sleeper"))));
 	pid_t a;
 
 	H_ASSERT_OUT(p, "A: ready\n");
-	a = pid_of("A");
+	a = h_pid_of("A");
 	cr_assert_eq(kill(p->pid, SIGINT), 0);
 	H_ASSERT_OUT(p, "A: caught SIGTERM\n");
 	cr_assert(!h_exited(p), "%s", h_context(p));
 	cr_assert_eq(kill(p->pid, SIGINT), 0);
 	H_ASSERT_EXIT(p, 130);
-	assert_gone(a, "A");
+	h_assert_gone(a, "A");
 }
 
 /* Shutdown signals each child's process group, so what a child started
@@ -268,10 +243,10 @@ Test(lifecycle, shutdown_ends_the_childs_whole_process_group)
 
 	cr_assert(h_wait_count(p, H_OUT, "A: ready\n", 2, H_TIMEOUT), "%s",
 	    h_context(p));
-	g = pid_of("G");
+	g = h_pid_of("G");
 	cr_assert_eq(h_send(p, "B: go\n"), 0);
 	H_ASSERT_EXIT(p, 0);
-	assert_gone(g, "A's background sleeper");
+	h_assert_gone(g, "A's background sleeper");
 }
 
 /* `ptyplex ... | head -1`: once stdout is closed, ptyplex shuts the
@@ -280,18 +255,18 @@ Test(lifecycle, shutdown_ends_the_childs_whole_process_group)
 Test(lifecycle, a_closed_stdout_ends_the_session_cleanly)
 {
 	struct h_proc *p = H_START(NULL, "--kill-timeout", "1",
-	    with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))),
-	    with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
+	    h_with_pidfile("A", h_fmt("%s 1000000000000", HELPER("blast"))),
+	    h_with_pidfile("B", h_fmt("%s -t", HELPER("sleeper"))));
 	pid_t a, b;
 
 	H_ASSERT_OUT(p, "B: ready\n");
-	a = pid_of("A");
-	b = pid_of("B");
+	a = h_pid_of("A");
+	b = h_pid_of("B");
 	h_close_stdout(p);
 	cr_assert_neq(h_wait_exit(p, H_TIMEOUT), -1,
 	    "ptyplex kept running with its stdout closed\n%s", h_context(p));
 	cr_assert_null(strstr(p->err.data, "Sanitizer"), "%s", h_context(p));
-	assert_gone(a, "A");
+	h_assert_gone(a, "A");
 	cr_assert(h_pid_gone(b, 10), "B is still running; ptyplex exited "
 	    "with %d (signaled %d)\n%s", p->status, p->signaled,
 	    h_context(p));

@@ -743,26 +743,66 @@ h_proc_kb(pid_t pid, const char *field)
 	return kb;
 }
 
+char *
+h_proc_read(pid_t pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The fields of /proc/PID/stat from the state on: the command name before
+ * them may hold spaces and parentheses, so they count from its last ')'. */
+static const char *
+h_proc_stat_fields(pid_t pid, char *buf, size_t size)
+{
+	const char *paren;
+
+	if (h_proc_read(pid, "stat", buf, size) == NULL ||
+	    (paren = strrchr(buf, ')')) == NULL || paren[1] == '\0')
+		return NULL;
+	return paren + 2;
+}
+
+char
+h_proc_state(pid_t pid)
+{
+	char buf[512];
+	const char *f = h_proc_stat_fields(pid, buf, sizeof buf);
+
+	return f != NULL ? f[0] : 0;
+}
+
+long
+h_cpu_ticks(pid_t pid)
+{
+	char buf[1024];
+	const char *f = h_proc_stat_fields(pid, buf, sizeof buf);
+	unsigned long ut, st;
+
+	if (f == NULL || sscanf(f, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+	    "%*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
 /* 1 when pid no longer runs: no /proc entry, or a zombie. */
 static int
 h_pid_dead(pid_t pid)
 {
-	char path[64], buf[512];
-	const char *paren;
-	ssize_t n;
-	int fd;
+	char state = h_proc_state(pid);
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return 1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	return paren != NULL && (paren[2] == 'Z' || paren[2] == 'X');
+	return state == 0 || state == 'Z' || state == 'X';
 }
 
 int
@@ -793,6 +833,29 @@ h_read_pidfile(const char *path, double timeout)
 			return -1;
 		h_sleep_ms(10);
 	}
+}
+
+const char *
+h_with_pidfile(const char *name, const char *cmd)
+{
+	return h_fmt("%s=echo $$ > %s/%s.pid; exec %s", name, h_dir(), name,
+	    cmd);
+}
+
+pid_t
+h_pid_of(const char *name)
+{
+	pid_t pid = h_read_pidfile(h_path(h_fmt("%s.pid", name)), H_TIMEOUT);
+
+	cr_assert_gt(pid, 1, "no pid file for %s", name);
+	return pid;
+}
+
+void
+h_assert_gone(pid_t pid, const char *what)
+{
+	cr_assert(h_pid_gone(pid, 10), "%s (pid %ld) is still running", what,
+	    (long)pid);
 }
 
 int

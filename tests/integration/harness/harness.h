@@ -143,10 +143,23 @@ void h_slow_reader(struct h_proc *p, size_t chunk, unsigned delay_ms);
 
 /* A field of /proc/PID/status in kB (VmRSS, VmHWM ...), or -1. */
 long h_proc_kb(pid_t pid, const char *field);
+/* /proc/PID/FILE, NUL-terminated in buf (size bytes at most), or NULL. */
+char *h_proc_read(pid_t pid, const char *file, char *buf, size_t size);
+/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z' ...), or 0. */
+char h_proc_state(pid_t pid);
+/* utime + stime of pid in clock ticks, or -1. */
+long h_cpu_ticks(pid_t pid);
 /* 1 once pid is gone (or a zombie), 0 if it still runs at the deadline. */
 int h_pid_gone(pid_t pid, double timeout);
 /* Waits until path holds a pid followed by a newline; returns it or -1. */
 pid_t h_read_pidfile(const char *path, double timeout);
+/* "NAME=CMD" whose shell writes its pid to NAME.pid in the test's
+ * directory, then execs CMD, so the pid is CMD's. */
+const char *h_with_pidfile(const char *name, const char *cmd);
+/* The pid in NAME.pid, waited for; fails the test if none comes. */
+pid_t h_pid_of(const char *name);
+/* Fails the test if pid still runs 10 s from now. */
+void h_assert_gone(pid_t pid, const char *what);
 /* 1 as soon as path exists and holds needle, 0 at the deadline. */
 int h_wait_file_contains(const char *path, const char *needle,
     double timeout);
