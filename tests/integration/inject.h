@@ -1,9 +1,8 @@
 /*
- * Helpers shared by the input-injection tests (test_fifo.c, test_control.c,
- * test_faults.c):
- * writing FIFOs with deadlines, talking the control protocol by hand, and
- * measuring a process's CPU time. Built on the harness; every wait has a
- * deadline.
+ * Helpers shared by the input-injection tests (test_fifo.c, test_control.c)
+ * and test_faults.c: writing FIFOs with deadlines, talking the control
+ * protocol by hand, and measuring a process's CPU time. Built on the
+ * harness; every wait has a deadline.
  *
  * Messages are encoded here by hand, independently of src/proto.c, so that
  * the tests check the wire format of contrib/PROTOCOL.md rather than the

@@ -12,16 +12,6 @@
 
 TestSuite(script, .init = h_setup, .fini = h_teardown, .timeout = 240);
 
-/* Writes a script into the test's directory; returns its path. */
-static const char *
-script(const char *text)
-{
-	const char *path = h_path("steps.script");
-
-	h_write_file(path, text);
-	return path;
-}
-
 static const char *
 server(void)
 {
@@ -48,7 +38,7 @@ assert_no_err(const struct h_proc *p, const char *needle)
 Test(script, logs_in_through_the_client)
 {
 	struct h_proc *p = H_START(NULL,
-	    "--ready", "server=/listening on [0-9]+/", "--script", script(
+	    "--ready", "server=/listening on [0-9]+/", "--script", h_script(
 	    "# log in, then talk\n"
 	    "expect client /login: /\n"
 	    "send client alice\n"
@@ -73,7 +63,7 @@ Test(script, logs_in_through_the_client)
  * that every byte of X arrived before the expect step runs. */
 Test(script, expect_matches_output_that_came_before_the_step)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait X 30\n"
 	    "expect X /early bird/ 30\n"
 	    "expect X /^second line$/ 30\n"
@@ -91,7 +81,7 @@ Test(script, expect_matches_output_that_came_before_the_step)
 Test(script, a_prompt_matches_before_the_partial_line_is_shown)
 {
 	struct h_proc *p = H_START(NULL, "--flush-ms", "60000", "--script",
-	    script("expect A /name\\? $/ 30\n"
+	    h_script("expect A /name\\? $/ 30\n"
 	    "send A bob\n"
 	    "expect A /hello bob/ 30\n"
 	    "exit 0\n"), h_fmt("A=exec %s", HELPER("prompt")));
@@ -107,7 +97,7 @@ Test(script, a_prompt_matches_before_the_partial_line_is_shown)
  * twice, the next one can. */
 Test(script, a_match_uses_the_output_up)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait X 30\n"
 	    "expect X /ok/\n"
 	    "expect X /ok/\n"
@@ -121,7 +111,7 @@ Test(script, a_match_uses_the_output_up)
 
 Test(script, an_expect_timeout_exits_124_naming_the_line)
 {
-	const char *path = script(
+	const char *path = h_script(
 	    "# wait for the child\n"
 	    "expect A /ready/ 30\n"
 	    "\n"
@@ -144,7 +134,7 @@ Test(script, an_expect_timeout_exits_124_naming_the_line)
  * for its time limit. */
 Test(script, an_expect_on_an_exited_child_fails_at_once)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait A 30\n"
 	    "expect A /never/ 100\n"),
 	    h_fmt("A=exec %s 3", HELPER("exit_with")),
@@ -159,7 +149,7 @@ Test(script, an_expect_on_an_exited_child_fails_at_once)
 
 Test(script, a_wait_that_times_out_exits_124)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait A 0.3\n"), h_fmt("A=exec %s", HELPER("sleeper")));
 
 	H_ASSERT_EXIT(p, 124);
@@ -171,7 +161,7 @@ Test(script, a_wait_that_times_out_exits_124)
  * session (the default policy). */
 Test(script, the_exit_policy_applies_when_the_script_ends)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait A 30\n"
 	    "expect B /ready/ 30\n"
 	    "send B\n"),
@@ -185,7 +175,7 @@ Test(script, the_exit_policy_applies_when_the_script_ends)
 
 Test(script, exit_ends_the_session_with_its_status)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "expect A /ready/ 30\nexit 42\n"),
 	    h_fmt("A=exec %s", HELPER("sleeper")));
 
@@ -195,7 +185,7 @@ Test(script, exit_ends_the_session_with_its_status)
 
 Test(script, exit_without_status_is_zero)
 {
-	struct h_proc *p = H_START(NULL, "--script", script("exit\n"),
+	struct h_proc *p = H_START(NULL, "--script", h_script("exit\n"),
 	    h_fmt("A=exec %s", HELPER("sleeper")));
 
 	H_ASSERT_EXIT(p, 0);
@@ -206,7 +196,7 @@ Test(script, exit_without_status_is_zero)
 Test(script, stdin_is_read_after_the_script)
 {
 	struct h_opts o = { .in = H_STDIN_PIPE };
-	struct h_proc *p = H_START(&o, "--script", script(
+	struct h_proc *p = H_START(&o, "--script", h_script(
 	    "expect A /name\\? / 30\n"
 	    "send A first\n"
 	    "expect A /hello first/ 30\n"
@@ -227,7 +217,7 @@ Test(script, stdin_is_read_after_the_script)
  * for the child. */
 Test(script, send_decodes_escapes_ctrl_c_interrupts)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "expect A /ready/ 30\n"
 	    "send -n A \\x03\n"
 	    "wait A 30\n"
@@ -239,7 +229,7 @@ Test(script, send_decodes_escapes_ctrl_c_interrupts)
 
 Test(script, send_n_sends_no_newline)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "expect A /name\\? / 30\n"
 	    "send -n A ab\n"
 	    "send -n A c\\td\\x21\n"
@@ -253,7 +243,7 @@ Test(script, send_n_sends_no_newline)
 
 Test(script, signal_step_signals_the_child)
 {
-	struct h_proc *p = H_START(NULL, "--wait-all", "--script", script(
+	struct h_proc *p = H_START(NULL, "--wait-all", "--script", h_script(
 	    "expect A /ready/ 30\n"
 	    "signal A USR1\n"
 	    "wait A 30\n"), h_fmt("A=exec %s", HELPER("sleeper")));
@@ -264,7 +254,7 @@ Test(script, signal_step_signals_the_child)
 
 Test(script, a_step_on_a_child_that_is_not_running_fails)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "wait A 30\n"
 	    "send A hello\n"),
 	    h_fmt("A=exec %s 0", HELPER("exit_with")),
@@ -277,7 +267,7 @@ Test(script, a_step_on_a_child_that_is_not_running_fails)
 /* A malformed script is rejected before anything starts: one line, 125. */
 Test(script, a_malformed_script_starts_nothing)
 {
-	const char *path = script("expect A /ready/\n\nsned A hi\n");
+	const char *path = h_script("expect A /ready/\n\nsned A hi\n");
 	struct h_proc *p = H_START(NULL, "--script", path,
 	    h_fmt("A=touch %s; exec %s", h_path("started"),
 	    HELPER("sleeper")));
@@ -292,7 +282,7 @@ Test(script, a_malformed_script_starts_nothing)
 
 Test(script, a_step_naming_an_unknown_child_is_rejected)
 {
-	const char *path = script("expect A /x/\nsend B hi\n");
+	const char *path = h_script("expect A /x/\nsend B hi\n");
 	struct h_proc *p = H_START(NULL, "--script", path,
 	    h_fmt("A=exec %s", HELPER("sleeper")));
 
@@ -303,7 +293,7 @@ Test(script, a_step_naming_an_unknown_child_is_rejected)
 
 Test(script, a_bad_pattern_is_rejected)
 {
-	const char *path = script("expect A /a(/\n");
+	const char *path = h_script("expect A /a(/\n");
 	struct h_proc *p = H_START(NULL, "--script", path,
 	    h_fmt("A=exec %s", HELPER("sleeper")));
 

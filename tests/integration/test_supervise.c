@@ -12,15 +12,6 @@
 
 TestSuite(supervise, .init = h_setup, .fini = h_teardown, .timeout = 240);
 
-static const char *
-script(const char *text)
-{
-	const char *path = h_path("steps.script");
-
-	h_write_file(path, text);
-	return path;
-}
-
 static size_t
 count(const char *haystack, const char *needle)
 {
@@ -85,7 +76,7 @@ json_events(const struct h_proc *p, const char *name, const char *event,
 Test(supervise, the_client_starts_once_the_server_is_ready)
 {
 	struct h_proc *p = H_START(NULL, "--json",
-	    "--ready", "server=/listening on [0-9]+/", "--script", script(
+	    "--ready", "server=/listening on [0-9]+/", "--script", h_script(
 	    "expect client /login: / 30\n"
 	    "send client bob\n"
 	    "expect client /welcome bob/ 30\n"
@@ -145,7 +136,7 @@ Test(supervise, gates_chain_in_order)
 {
 	struct h_proc *p = H_START(NULL, "--json",
 	    "--ready", "A=/^ready$/", "--ready", "B=/^ready$/",
-	    "--script", script("expect C /ready/ 30\nexit 0\n"),
+	    "--script", h_script("expect C /ready/ 30\nexit 0\n"),
 	    h_fmt("A=exec %s", HELPER("sleeper")),
 	    h_fmt("B=exec %s", HELPER("sleeper")),
 	    h_fmt("C=exec %s", HELPER("sleeper")));
@@ -181,7 +172,7 @@ Test(supervise, bad_ready_options_are_rejected)
 /* A held child starts only on a "start" step. */
 Test(supervise, a_held_child_starts_on_a_start_step)
 {
-	struct h_proc *p = H_START(NULL, "--hold", "B", "--script", script(
+	struct h_proc *p = H_START(NULL, "--hold", "B", "--script", h_script(
 	    "expect A /ready/ 30\n"
 	    "wait B 0.2\n"), h_fmt("A=exec %s", HELPER("sleeper")),
 	    h_fmt("B=exec %s", HELPER("sleeper")));
@@ -193,7 +184,7 @@ Test(supervise, a_held_child_starts_on_a_start_step)
 	assert_no_err(p, "B started");
 
 	/* ...and does on "start". */
-	p = H_START(NULL, "--hold", "B", "--script", script(
+	p = H_START(NULL, "--hold", "B", "--script", h_script(
 	    "expect A /ready/ 30\n"
 	    "start B\n"
 	    "expect B /ready/ 30\n"
@@ -209,7 +200,7 @@ Test(supervise, a_held_child_starts_on_a_start_step)
 Test(supervise, a_held_client_started_by_the_script)
 {
 	struct h_proc *p = H_START(NULL, "--hold", "client", "--script",
-	    script("expect server /listening/ 30\n"
+	    h_script("expect server /listening/ 30\n"
 	    "start client\n"
 	    "expect client /login: $/ 30\n"
 	    "send client carol\n"
@@ -225,7 +216,7 @@ Test(supervise, a_held_client_started_by_the_script)
 
 Test(supervise, start_on_a_running_child_fails)
 {
-	struct h_proc *p = H_START(NULL, "--script", script(
+	struct h_proc *p = H_START(NULL, "--script", h_script(
 	    "start A\n"), h_fmt("A=exec %s", HELPER("sleeper")));
 
 	H_ASSERT_EXIT(p, 124);
@@ -237,7 +228,7 @@ Test(supervise, start_on_a_running_child_fails)
 Test(supervise, a_held_gate_holds_back_the_children_after_it)
 {
 	struct h_proc *p = H_START(NULL, "--json", "--hold", "A",
-	    "--ready", "A=/^ready$/", "--script", script(
+	    "--ready", "A=/^ready$/", "--script", h_script(
 	    "sleep 0.2\n"
 	    "start A\n"
 	    "send B\n"
@@ -367,7 +358,7 @@ Test(supervise, a_restarted_child_keeps_its_log_file)
 Test(supervise, wait_sees_the_final_exit_after_the_restarts)
 {
 	struct h_proc *p = H_START(NULL, "--restart", "A=on-failure:2",
-	    "--script", script("wait A 30\nexit 9\n"),
+	    "--script", h_script("wait A 30\nexit 9\n"),
 	    h_fmt("A=exec %s 1", HELPER("exit_with")),
 	    h_fmt("B=exec %s", HELPER("sleeper")));
 

@@ -12,6 +12,22 @@ matches(const regex_t *re, const char *s)
 	return regexec(re, s, 0, NULL, 0) == 0;
 }
 
+/* Every pattern in bad is refused, and the reason names why. */
+static void
+assert_refused(const char *const *bad, size_t n, const char *reason)
+{
+	regex_t re;
+	char *source = NULL, *why = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(pattern_compile(bad[i], strlen(bad[i]), &re,
+		    &source, &why), -1, "%s compiled", bad[i]);
+		cr_assert_not_null(strstr(why, reason), "%s: %s", bad[i], why);
+		free(why);
+	}
+}
+
 Test(pattern_compile, needs_slashes)
 {
 	regex_t re;
@@ -50,17 +66,9 @@ Test(pattern_compile, refuses_patterns_that_explode_in_regcomp)
 		    "(((((((((x)))))))))))))))))))))))))))))))))))))))))))))))))"
 		    "))))))))))))))))/",
 	};
-	regex_t re;
-	char *source = NULL, *why = NULL;
-	size_t i;
 
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		cr_assert_eq(pattern_compile(bad[i], strlen(bad[i]), &re,
-		    &source, &why), -1, "%s compiled", bad[i]);
-		cr_assert_not_null(strstr(why, "too many nested repetitions"),
-		    "%s: %s", bad[i], why);
-		free(why);
-	}
+	assert_refused(bad, sizeof bad / sizeof bad[0],
+	    "too many nested repetitions");
 }
 
 Test(pattern_compile, refuses_back_references)
@@ -104,15 +112,9 @@ Test(pattern_compile, refuses_repetitions_of_repetitions)
 	};
 	regex_t re;
 	char *source = NULL, *why = NULL;
-	size_t i;
 
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		cr_assert_eq(pattern_compile(bad[i], strlen(bad[i]), &re,
-		    &source, &why), -1, "%s compiled", bad[i]);
-		cr_assert_not_null(strstr(why, "a repetition of a repetition"),
-		    "%s: %s", bad[i], why);
-		free(why);
-	}
+	assert_refused(bad, sizeof bad / sizeof bad[0],
+	    "a repetition of a repetition");
 	/* Escaped, or in brackets, they are ordinary characters. */
 	cr_assert_eq(pattern_compile("/a*\\*[*+]+/", 11, &re, &source, &why),
 	    0, "%s", why ? why : "");

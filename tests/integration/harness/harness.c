@@ -911,6 +911,15 @@ h_write_file(const char *path, const char *content)
 	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
 }
 
+const char *
+h_script(const char *text)
+{
+	const char *path = h_path("steps.script");
+
+	h_write_file(path, text);
+	return path;
+}
+
 struct h_lines
 h_split(const char *data, size_t len)
 {

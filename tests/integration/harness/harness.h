@@ -167,6 +167,8 @@ int h_wait_file_contains(const char *path, const char *needle,
 /* Whole file, NUL-terminated (not freed until teardown), or NULL. */
 char *h_read_file(const char *path, size_t *len);
 void h_write_file(const char *path, const char *content);
+/* Writes a --script file into the test's directory; returns its path. */
+const char *h_script(const char *text);
 
 /* Lines of a buffer, without their '\n'; a last line without one counts.
  * The strings point into a copy that lives until teardown. */
