@@ -79,6 +79,15 @@ expect_status() {
 	fi
 }
 
+# client NAME ARGS...: one client command under valgrind, which must
+# exit 0; its output in $work/NAME.out and NAME.err.
+client() {
+	name=$1; shift
+	st=0
+	vg "$name" "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err" || st=$?
+	expect_status "$name" 0 "$st"
+}
+
 # 1. The demo: two echo children, each answering the lines routed to it.
 session_demo() {
 	st=0
@@ -108,32 +117,17 @@ session_clients() {
 		fail clients "the session did not start"
 		return
 	fi
-	st=0
-	vg send "$bin" send -S "$sock" A hello from a client \
-		>"$work/send.out" 2>"$work/send.err" || st=$?
-	expect_status send 0 "$st"
+	client send send -S "$sock" A hello from a client
 	wait_for "$work/server.out" 'A says, "hello from a client"' 60 ||
 		fail clients "the sent line did not arrive"
-	st=0
-	vg list "$bin" list -S "$sock" >"$work/list.out" \
-		2>"$work/list.err" || st=$?
-	expect_status list 0 "$st"
+	client list list -S "$sock"
 	grep -q '^B [0-9][0-9]* running' "$work/list.out" ||
 		fail list "no running B in: $(cat "$work/list.out")"
-	st=0
-	vg listjson "$bin" list --json -S "$sock" >"$work/listjson.out" \
-		2>"$work/listjson.err" || st=$?
-	expect_status listjson 0 "$st"
-	st=0
-	vg signal "$bin" signal -S "$sock" B TERM >"$work/signal.out" \
-		2>"$work/signal.err" || st=$?
-	expect_status signal 0 "$st"
+	client listjson list --json -S "$sock"
+	client signal signal -S "$sock" B TERM
 	wait_for "$work/server.out" "B: caught SIGTERM" 60 ||
 		fail clients "the signal did not arrive"
-	st=0
-	vg stop "$bin" stop -S "$sock" >"$work/stop.out" \
-		2>"$work/stop.err" || st=$?
-	expect_status stop 0 "$st"
+	client stop stop -S "$sock"
 	st=0
 	wait "$server" || st=$?
 	expect_status server 0 "$st"
