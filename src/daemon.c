@@ -30,19 +30,16 @@ daemon_null_fd(int fd)
 	}
 }
 
-/* "!N\n" from a session that ended before it was ready: exit with N. */
+/* "N\n" from a session that ended before it was ready: exit with N. */
 static int
-daemon_failure_status(const char *text, size_t len)
+daemon_failure_status(const char *text)
 {
-	int status = 0;
-	size_t i;
+	char *end;
+	long status = strtol(text, &end, 10);
 
-	for (i = 0; i + 1 < len && text[i] >= '0' && text[i] <= '9' &&
-	    status <= 255; i++)
-		status = status * 10 + (text[i] - '0');
-	if (i == 0 || i + 1 != len || status > 255)
+	if (end == text || *end != '\n' || status < 0 || status > 255)
 		return PTYPLEX_EXIT_FAILURE;
-	return status;
+	return (int)status;
 }
 
 /*
@@ -70,8 +67,9 @@ daemon_wait(int fd, pid_t middle)
 	close(fd);
 	if (len < 2 || report[len - 1] != '\n')
 		return PTYPLEX_EXIT_FAILURE;
+	report[len] = '\0';
 	if (report[0] == '!')
-		return daemon_failure_status(report + 1, len - 1);
+		return daemon_failure_status(report + 1);
 	if (fwrite(report, 1, len, stdout) != len || fflush(stdout) == EOF)
 		return PTYPLEX_EXIT_FAILURE;
 	return 0;

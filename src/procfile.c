@@ -1,10 +1,7 @@
 #include "ptyplex/procfile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ptyplex/readfile.h"
 #include "ptyplex/spec.h"

@@ -1,11 +1,9 @@
 #include "ptyplex/script.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ptyplex/pattern.h"
 #include "ptyplex/readfile.h"

@@ -6,10 +6,10 @@
  * listening, children started), prints the session name on stdout and
  * exits 0; if the session ends before that, it exits with the session's
  * status (124 for a --ready timeout), or 125 if the session could not
- * start at all, the session having said why on stderr. The session itself runs in a new session
- * (setsid) with no controlling terminal, not as its leader (so no terminal
- * it opens becomes one), stdin and stdout on /dev/null, and stderr on
- * /dev/null from the moment it is ready.
+ * start at all, the session having said why on stderr. The session itself
+ * runs in a new session (setsid) with no controlling terminal, not as its
+ * leader (so no terminal it opens becomes one), stdin and stdout on
+ * /dev/null, and stderr on /dev/null from the moment it is ready.
  */
 #ifndef PTYPLEX_DAEMON_H
 #define PTYPLEX_DAEMON_H
