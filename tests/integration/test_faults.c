@@ -459,38 +459,6 @@ Test(faults, a_signal_ends_ptyplex_blocked_on_its_last_output)
 	close(fd);
 }
 
-/* A process that sends sig1 and sig2 to pid as fast as it can, until pid
- * is gone or the test process dies. */
-static pid_t
-start_storm(pid_t pid, int sig1, int sig2)
-{
-	pid_t storm = fork();
-
-	cr_assert_neq(storm, -1);
-	if (storm == 0) {
-		struct timespec ts = { 0, 200000 };
-		time_t start = time(NULL);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		while (time(NULL) - start < 300) {
-			if (kill(pid, sig1) == -1 || kill(pid, sig2) == -1)
-				_exit(0);
-			if (h_proc_state(pid) == 'Z')
-				_exit(0);
-			nanosleep(&ts, NULL);
-		}
-		_exit(0);
-	}
-	return storm;
-}
-
-static void
-stop_storm(pid_t storm)
-{
-	kill(storm, SIGKILL);
-	waitpid(storm, NULL, 0);
-}
-
 /* Signals interrupting every path, stdout taken 7 bytes at a time so
  * that every write to it is short: no line is lost, cut or mixed. */
 Test(faults, signal_storms_and_a_tiny_chunk_reader_lose_nothing)
@@ -500,11 +468,11 @@ Test(faults, signal_storms_and_a_tiny_chunk_reader_lose_nothing)
 	    h_fmt("A=exec %s A %ld 30", HELPER("numbered_lines"), count),
 	    h_fmt("B=exec %s B %ld 30", HELPER("numbered_lines"), count),
 	    h_fmt("C=exec %s C %ld 30", HELPER("numbered_lines"), count));
-	pid_t storm = start_storm(p->pid, SIGWINCH, SIGCHLD);
+	pid_t storm = h_start_storm(p->pid, SIGWINCH, SIGCHLD, 200);
 
 	h_slow_reader(p, 7, 0);
 	H_ASSERT_EXIT_WITHIN(p, 0, 300);
-	stop_storm(storm);
+	h_stop_storm(storm);
 	assert_numbered(p, "A", count, 30);
 	assert_numbered(p, "B", count, 30);
 	assert_numbered(p, "C", count, 30);
@@ -523,7 +491,7 @@ check_cat_round_trip(int storm)
 	    "A=exec cat", h_fmt("B=exec %s -w 0", HELPER("exit_with")));
 	size_t cap = (size_t)count * 64, len = 0;
 	char *input = h_fmt("%*s", (int)cap, "");
-	pid_t stormer = storm ? start_storm(p->pid, SIGWINCH, SIGCHLD) : -1;
+	pid_t stormer = storm ? h_start_storm(p->pid, SIGWINCH, SIGCHLD, 200) : -1;
 	struct h_lines l;
 	long i, next = 1;
 	size_t k;
@@ -539,7 +507,7 @@ check_cat_round_trip(int storm)
 	cr_assert_eq(h_send(p, "B: go\n"), 0);
 	H_ASSERT_EXIT_WITHIN(p, 0, 120);
 	if (stormer != -1)
-		stop_storm(stormer);
+		h_stop_storm(stormer);
 	l = h_split(p->out.data, p->out.len);
 	for (k = 0; k < l.n; k++) {
 		char want[128];

@@ -138,28 +138,6 @@ spawn_sh(const char *script)
 	return pid;
 }
 
-/* A process sending SIGWINCH and SIGCHLD to pid every millisecond, so that
- * every path is interrupted now and then, until pid is gone or the test
- * process dies. */
-static pid_t
-start_storm(pid_t pid)
-{
-	pid_t storm = fork();
-
-	cr_assert_neq(storm, -1);
-	if (storm == 0) {
-		struct timespec ts = { 0, 1000000 };
-		time_t start = time(NULL);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		while (time(NULL) - start < 300 &&
-		    kill(pid, SIGWINCH) == 0 && kill(pid, SIGCHLD) == 0)
-			nanosleep(&ts, NULL);
-		_exit(0);
-	}
-	return storm;
-}
-
 /* Every line of name's in p's stdout is one of numbered_lines', whole and
  * in order, count of them. */
 static void
@@ -274,7 +252,8 @@ Test(stress, every_source_and_sink_at_once)
 	args[n] = NULL;
 	p = h_start(&o, args);
 	h_slow_reader(p, 4096, 2);
-	storm = start_storm(p->pid);
+	/* Every path interrupted now and then. */
+	storm = h_start_storm(p->pid, SIGWINCH, SIGCHLD, 1000);
 
 	/* Steady state: every child runs and has been read, the socket and
 	 * the FIFO are open. */
@@ -330,8 +309,7 @@ Test(stress, every_source_and_sink_at_once)
 	    "%d before the clients came", fds_late, fds_early);
 	cr_assert_eq(count_zombies(p->pid), 0, "a child of ptyplex is a "
 	    "zombie");
-	kill(storm, SIGKILL);
-	waitpid(storm, NULL, 0);
+	h_stop_storm(storm);
 	hwm = h_proc_kb(p->pid, "VmHWM");
 	cr_assert_gt(hwm, 0);
 	cr_assert_lt(hwm, RSS_BOUND_KB, "ptyplex's peak RSS is %ld kB", hwm);

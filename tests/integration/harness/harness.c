@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -803,6 +804,32 @@ h_pid_dead(pid_t pid)
 	char state = h_proc_state(pid);
 
 	return state == 0 || state == 'Z' || state == 'X';
+}
+
+pid_t
+h_start_storm(pid_t pid, int sig1, int sig2, long interval_us)
+{
+	struct timespec ts = { interval_us / 1000000,
+	    interval_us % 1000000 * 1000 };
+	pid_t storm = fork();
+	time_t start;
+
+	cr_assert_neq(storm, -1);
+	if (storm != 0)
+		return storm;
+	start = time(NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	while (time(NULL) - start < 300 && !h_pid_dead(pid) &&
+	    kill(pid, sig1) == 0 && kill(pid, sig2) == 0)
+		nanosleep(&ts, NULL);
+	_exit(0);
+}
+
+void
+h_stop_storm(pid_t storm)
+{
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
 }
 
 int

@@ -149,6 +149,11 @@ char *h_proc_read(pid_t pid, const char *file, char *buf, size_t size);
 char h_proc_state(pid_t pid);
 /* utime + stime of pid in clock ticks, or -1. */
 long h_cpu_ticks(pid_t pid);
+/* A process that sends sig1 and sig2 to pid every interval_us until pid
+ * is gone (or a zombie), the test process dies, or 300 s have passed. */
+pid_t h_start_storm(pid_t pid, int sig1, int sig2, long interval_us);
+/* Ends a storm and reaps it. */
+void h_stop_storm(pid_t storm);
 /* 1 once pid is gone (or a zombie), 0 if it still runs at the deadline. */
 int h_pid_gone(pid_t pid, double timeout);
 /* Waits until path holds a pid followed by a newline; returns it or -1. */
